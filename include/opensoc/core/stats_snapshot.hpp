@@ -1,0 +1,75 @@
+#pragma once
+/// StatsSnapshot: every counter of a running pipeline at one instant, as plain
+/// values. The daemon assembles it from the capture sources, workers and the
+/// flow consumer on the HTTP thread; the API renders it as JSON and as
+/// Prometheus text. Nothing in it points into another module's state.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "opensoc/core/decode_anomaly.hpp"
+#include "opensoc/core/time.hpp"
+
+namespace opensoc {
+
+struct QueueSnapshot {
+  std::string name;              ///< "net_pcap0:0", "file:x.pcap"
+  std::uint16_t port = 0;
+  std::uint16_t queue = 0;
+  std::uint16_t worker = 0;
+  std::uint64_t packets = 0;     ///< frames the worker received from this queue
+  std::uint64_t bytes = 0;       ///< their wire bytes
+};
+
+struct PortSnapshot {
+  std::string device;
+  std::uint16_t index = 0;       ///< position in the config
+  std::uint16_t rx_queues = 0;
+  std::uint64_t packets = 0;     ///< device counter ipackets
+  std::uint64_t bytes = 0;       ///< device counter ibytes
+  std::uint64_t nic_dropped = 0; ///< imissed: frames the NIC could not place in a ring
+  std::uint64_t nic_errors = 0;  ///< ierrors: erroneous frames
+  std::uint64_t mbuf_failures = 0;  ///< rx_nombuf: no mbuf for an arriving frame
+};
+
+struct WorkerSnapshot {
+  std::uint16_t worker = 0;
+  std::uint32_t lcore = 0;
+  std::uint64_t packets = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t bursts = 0;
+  std::uint64_t idle_polls = 0;
+  std::array<std::uint64_t, kDecodeAnomalyCount> anomalies{};  ///< by DecodeAnomaly index
+  std::uint64_t non_ip_packets = 0;
+  std::uint64_t flows_active = 0;
+  std::uint64_t flows_created = 0;
+  std::uint64_t flows_closed_fin = 0;
+  std::uint64_t flows_closed_rst = 0;
+  std::uint64_t flows_closed_idle = 0;
+  std::uint64_t flows_evicted = 0;     ///< memory pressure
+  std::uint64_t flows_closed_shutdown = 0;
+  std::uint64_t flow_interim_records = 0;
+  std::uint64_t ring_records = 0;      ///< flow records pushed to the consumer ring
+  std::uint64_t ring_drops = 0;        ///< records lost because the ring was full
+  std::uint64_t ring_occupancy = 0;
+  std::uint64_t ring_capacity = 0;
+};
+
+struct ConsumerSnapshot {
+  std::uint64_t records = 0;          ///< flow records taken off the rings
+  std::uint64_t records_written = 0;  ///< written to the flow log
+  std::uint64_t write_errors = 0;
+};
+
+struct StatsSnapshot {
+  std::string version;
+  TimestampNs now = 0;
+  TimestampNs started = 0;
+  std::vector<PortSnapshot> ports;
+  std::vector<QueueSnapshot> queues;
+  std::vector<WorkerSnapshot> workers;
+  ConsumerSnapshot consumer;
+};
+
+}  // namespace opensoc

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The demo: installs what is needed, builds, then runs the daemon on
+# config/demo.yaml, which replays demo/demo.pcap through DPDK's net_pcap
+# device (no NIC, no hugepages). Counters: http://127.0.0.1:8080/api/v1/stats
+# Stop with Ctrl-C.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/build.sh
+echo "opensocd: capturing demo/demo.pcap; try: curl -s http://127.0.0.1:8080/api/v1/stats"
+exec ./build/src/opensocd run -c config/demo.yaml "$@"

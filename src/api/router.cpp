@@ -1,0 +1,61 @@
+// REST routes of opensocd. Each route is a small function; the table below is
+// the whole API surface of this stage:
+//   GET /api/v1/health   liveness, no secrets, always cheap
+//   GET /api/v1/stats    every counter as JSON
+//   GET /metrics         the same counters in Prometheus text format
+#include "api/router.hpp"
+
+#include <exception>
+
+#include "api/stats_render.hpp"
+
+namespace opensoc::api {
+
+Router::Router(ApiServices services) : services_(std::move(services)) {}
+
+Response Router::handle(const Request& request) const noexcept {
+  try {
+    return dispatch(request);
+  } catch (const std::exception& e) {
+    return error_response(500, std::string("internal error: ") + e.what());
+  } catch (...) {
+    return error_response(500, "internal error");
+  }
+}
+
+namespace {
+bool method_allowed(const Request& r) { return r.method == "GET" || r.method == "HEAD"; }
+
+Response method_not_allowed(const char* allow) {
+  Response r = error_response(405, std::string("method not allowed; use ") + allow);
+  r.headers.emplace_back("Allow", allow);
+  return r;
+}
+}  // namespace
+
+Response Router::dispatch(const Request& request) const {
+  const std::string& p = request.path;
+  if (p == "/api/v1/health") {
+    if (!method_allowed(request)) return method_not_allowed("GET, HEAD");
+    Response r;
+    r.body = "{\"status\":\"ok\"}\n";
+    return r;
+  }
+  if (p == "/api/v1/stats") {
+    if (!method_allowed(request)) return method_not_allowed("GET, HEAD");
+    if (!request.query.empty()) return error_response(400, "unknown query parameter '" + request.query.begin()->first + "'");
+    Response r;
+    r.body = render_stats_json(services_.stats());
+    return r;
+  }
+  if (p == "/metrics") {
+    if (!method_allowed(request)) return method_not_allowed("GET, HEAD");
+    Response r;
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    r.body = render_prometheus(services_.stats());
+    return r;
+  }
+  return error_response(404, "no such endpoint: " + p);
+}
+
+}  // namespace opensoc::api

@@ -1,0 +1,30 @@
+#pragma once
+/// Router: the REST API as a function from Request to Response. It owns the
+/// route table; the data comes from callbacks the daemon supplies, so the API
+/// module knows nothing of threads, sockets or capture internals.
+///
+/// Threading: handle() is called on the HTTP thread(s); the callbacks must be
+/// safe to call from there.
+#include <functional>
+
+#include "api/http_types.hpp"
+#include "opensoc/core/stats_snapshot.hpp"
+
+namespace opensoc::api {
+
+struct ApiServices {
+  std::function<StatsSnapshot()> stats;  ///< a fresh snapshot of every counter
+};
+
+class Router {
+ public:
+  explicit Router(ApiServices services);
+  /// Never throws: a handler's exception becomes a 500 with a JSON error.
+  [[nodiscard]] Response handle(const Request& request) const noexcept;
+
+ private:
+  Response dispatch(const Request& request) const;
+  ApiServices services_;
+};
+
+}  // namespace opensoc::api

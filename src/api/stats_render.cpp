@@ -1,0 +1,244 @@
+// JSON and Prometheus renderings of the pipeline counters.
+#include "api/stats_render.hpp"
+
+#include <fmt/format.h>
+
+#include "opensoc/core/json_writer.hpp"
+
+namespace opensoc::api {
+
+StatsTotals compute_totals(const StatsSnapshot& s) {
+  StatsTotals t;
+  for (const auto& w : s.workers) {
+    t.packets += w.packets;
+    t.bytes += w.bytes;
+    for (std::size_t i = 0; i < kDecodeAnomalyCount; ++i) {
+      const auto a = static_cast<DecodeAnomaly>(i);
+      if (anomaly_is_error(a)) {
+        t.decode_errors += w.anomalies[i];
+      } else if (a != DecodeAnomaly::none) {
+        t.decode_unsupported += w.anomalies[i];
+      }
+    }
+    t.flows_active += w.flows_active;
+    t.flows_created += w.flows_created;
+    t.ring_drops += w.ring_drops;
+  }
+  for (const auto& p : s.ports) {
+    t.nic_dropped += p.nic_dropped;
+    t.nic_errors += p.nic_errors;
+    t.mbuf_failures += p.mbuf_failures;
+  }
+  return t;
+}
+
+std::string render_stats_json(const StatsSnapshot& s) {
+  const StatsTotals t = compute_totals(s);
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object();
+  w.field("version", s.version);
+  w.field("time", format_rfc3339_ns(s.now));
+  w.field("started", format_rfc3339_ns(s.started));
+  w.field("uptime_seconds", static_cast<double>(s.now - s.started) / 1e9);
+
+  w.key("capture").begin_object();
+  w.field("packets", t.packets);
+  w.field("bytes", t.bytes);
+  // Everything that arrived but did not reach a worker, by reason.
+  w.key("dropped").begin_object();
+  w.field("nic", t.nic_dropped);
+  w.field("nic_errors", t.nic_errors);
+  w.field("mbuf_alloc", t.mbuf_failures);
+  w.field("total", t.nic_dropped + t.nic_errors + t.mbuf_failures);
+  w.end_object();
+  w.key("ports").begin_array();
+  for (const auto& p : s.ports) {
+    w.begin_object();
+    w.field("device", p.device);
+    w.field("index", p.index);
+    w.field("rx_queues", p.rx_queues);
+    w.field("packets", p.packets);
+    w.field("bytes", p.bytes);
+    w.field("nic_dropped", p.nic_dropped);
+    w.field("nic_errors", p.nic_errors);
+    w.field("mbuf_failures", p.mbuf_failures);
+    w.key("queues").begin_array();
+    for (const auto& q : s.queues) {
+      if (q.port != p.index) continue;
+      w.begin_object();
+      w.field("queue", q.queue);
+      w.field("name", q.name);
+      w.field("worker", q.worker);
+      w.field("packets", q.packets);
+      w.field("bytes", q.bytes);
+      w.end_object();
+    }
+    w.end_array();
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+
+  w.key("decode").begin_object();
+  w.field("errors", t.decode_errors);
+  w.field("unsupported", t.decode_unsupported);
+  w.key("anomalies").begin_object();
+  for (std::size_t i = 1; i < kDecodeAnomalyCount; ++i) {
+    std::uint64_t n = 0;
+    for (const auto& wk : s.workers) n += wk.anomalies[i];
+    w.field(anomaly_name(static_cast<DecodeAnomaly>(i)), n);
+  }
+  w.end_object();
+  w.end_object();
+
+  std::uint64_t fin = 0, rst = 0, idle = 0, evicted = 0, shutdown = 0, interim = 0, non_ip = 0;
+  for (const auto& wk : s.workers) {
+    fin += wk.flows_closed_fin;
+    rst += wk.flows_closed_rst;
+    idle += wk.flows_closed_idle;
+    evicted += wk.flows_evicted;
+    shutdown += wk.flows_closed_shutdown;
+    interim += wk.flow_interim_records;
+    non_ip += wk.non_ip_packets;
+  }
+  w.key("flows").begin_object();
+  w.field("active", t.flows_active);
+  w.field("created", t.flows_created);
+  w.field("closed", fin + rst + idle + evicted + shutdown);
+  w.key("closed_by_reason").begin_object();
+  w.field("fin", fin).field("rst", rst).field("idle_timeout", idle).field("memory_pressure", evicted).field("shutdown", shutdown);
+  w.end_object();
+  w.field("interim_records", interim);
+  w.field("non_ip_packets", non_ip);
+  w.end_object();
+
+  w.key("pipeline").begin_object();
+  w.field("ring_drops", t.ring_drops);
+  w.field("flow_records", s.consumer.records);
+  w.field("flow_records_written", s.consumer.records_written);
+  w.field("flow_log_write_errors", s.consumer.write_errors);
+  w.key("workers").begin_array();
+  for (const auto& wk : s.workers) {
+    w.begin_object();
+    w.field("worker", wk.worker).field("lcore", wk.lcore);
+    w.field("packets", wk.packets).field("bytes", wk.bytes).field("bursts", wk.bursts);
+    w.field("flows_active", wk.flows_active);
+    w.field("ring_records", wk.ring_records).field("ring_drops", wk.ring_drops);
+    w.field("ring_occupancy", wk.ring_occupancy).field("ring_capacity", wk.ring_capacity);
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+  w.end_object();
+  out.push_back('\n');
+  return out;
+}
+
+namespace {
+std::string label_value(std::string_view v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+class Exposition {
+ public:
+  explicit Exposition(std::string& out) : out_(out) {}
+  void family(std::string_view name, std::string_view type, std::string_view help) {
+    fmt::format_to(std::back_inserter(out_), "# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+  }
+  void sample(std::string_view name, std::string_view labels, std::uint64_t v) {
+    if (labels.empty()) {
+      fmt::format_to(std::back_inserter(out_), "{} {}\n", name, v);
+    } else {
+      fmt::format_to(std::back_inserter(out_), "{}{{{}}} {}\n", name, labels, v);
+    }
+  }
+
+ private:
+  std::string& out_;
+};
+}  // namespace
+
+std::string render_prometheus(const StatsSnapshot& s) {
+  std::string out;
+  Exposition e(out);
+  e.family("opensoc_build_info", "gauge", "Build information.");
+  e.sample("opensoc_build_info", fmt::format("version=\"{}\"", label_value(s.version)), 1);
+  e.family("opensoc_start_time_seconds", "gauge", "Start time of the daemon, Unix seconds.");
+  e.sample("opensoc_start_time_seconds", "", static_cast<std::uint64_t>(s.started / kNsPerSecond));
+
+  struct PortMetric {
+    const char* name;
+    const char* help;
+    std::uint64_t PortSnapshot::*field;
+  };
+  static constexpr PortMetric kPort[] = {
+      {"opensoc_port_received_packets_total", "Frames the device received (ipackets).", &PortSnapshot::packets},
+      {"opensoc_port_received_bytes_total", "Bytes the device received (ibytes).", &PortSnapshot::bytes},
+      {"opensoc_port_nic_dropped_packets_total", "Frames the NIC dropped for lack of ring space (imissed).", &PortSnapshot::nic_dropped},
+      {"opensoc_port_nic_error_packets_total", "Erroneous frames (ierrors).", &PortSnapshot::nic_errors},
+      {"opensoc_port_mbuf_alloc_failures_total", "Frames lost for lack of an mbuf (rx_nombuf).", &PortSnapshot::mbuf_failures},
+  };
+  for (const auto& m : kPort) {
+    e.family(m.name, "counter", m.help);
+    for (const auto& p : s.ports) e.sample(m.name, fmt::format("device=\"{}\"", label_value(p.device)), p.*m.field);
+  }
+
+  e.family("opensoc_queue_packets_total", "counter", "Frames a capture worker took from an RX queue.");
+  for (const auto& q : s.queues)
+    e.sample("opensoc_queue_packets_total", fmt::format("queue=\"{}\",worker=\"{}\"", label_value(q.name), q.worker), q.packets);
+  e.family("opensoc_queue_bytes_total", "counter", "Wire bytes a capture worker took from an RX queue.");
+  for (const auto& q : s.queues)
+    e.sample("opensoc_queue_bytes_total", fmt::format("queue=\"{}\",worker=\"{}\"", label_value(q.name), q.worker), q.bytes);
+
+  e.family("opensoc_worker_packets_total", "counter", "Frames decoded by a capture worker.");
+  for (const auto& w : s.workers) e.sample("opensoc_worker_packets_total", fmt::format("worker=\"{}\"", w.worker), w.packets);
+  e.family("opensoc_worker_bytes_total", "counter", "Wire bytes decoded by a capture worker.");
+  for (const auto& w : s.workers) e.sample("opensoc_worker_bytes_total", fmt::format("worker=\"{}\"", w.worker), w.bytes);
+
+  e.family("opensoc_decode_anomalies_total", "counter", "Frames not fully decoded, by reason.");
+  for (std::size_t i = 1; i < kDecodeAnomalyCount; ++i) {
+    std::uint64_t n = 0;
+    for (const auto& w : s.workers) n += w.anomalies[i];
+    e.sample("opensoc_decode_anomalies_total", fmt::format("reason=\"{}\"", anomaly_name(static_cast<DecodeAnomaly>(i))), n);
+  }
+
+  e.family("opensoc_flows_active", "gauge", "Flows open in the flow tables.");
+  for (const auto& w : s.workers) e.sample("opensoc_flows_active", fmt::format("worker=\"{}\"", w.worker), w.flows_active);
+  e.family("opensoc_flows_created_total", "counter", "Flows created.");
+  for (const auto& w : s.workers) e.sample("opensoc_flows_created_total", fmt::format("worker=\"{}\"", w.worker), w.flows_created);
+  e.family("opensoc_flows_closed_total", "counter", "Flows ended, by reason.");
+  for (const auto& w : s.workers) {
+    const std::pair<const char*, std::uint64_t> reasons[] = {{"fin", w.flows_closed_fin},
+                                                              {"rst", w.flows_closed_rst},
+                                                              {"idle_timeout", w.flows_closed_idle},
+                                                              {"memory_pressure", w.flows_evicted},
+                                                              {"shutdown", w.flows_closed_shutdown}};
+    for (const auto& [r, n] : reasons)
+      e.sample("opensoc_flows_closed_total", fmt::format("worker=\"{}\",reason=\"{}\"", w.worker, r), n);
+  }
+
+  e.family("opensoc_ring_drops_total", "counter", "Flow records lost because a worker's ring was full.");
+  for (const auto& w : s.workers) e.sample("opensoc_ring_drops_total", fmt::format("worker=\"{}\"", w.worker), w.ring_drops);
+  e.family("opensoc_ring_occupancy", "gauge", "Flow records waiting in a worker's ring.");
+  for (const auto& w : s.workers) e.sample("opensoc_ring_occupancy", fmt::format("worker=\"{}\"", w.worker), w.ring_occupancy);
+
+  e.family("opensoc_flow_records_total", "counter", "Flow records taken by the consumer.");
+  e.sample("opensoc_flow_records_total", "", s.consumer.records);
+  e.family("opensoc_flow_log_write_errors_total", "counter", "Flow log writes that failed.");
+  e.sample("opensoc_flow_log_write_errors_total", "", s.consumer.write_errors);
+  return out;
+}
+
+}  // namespace opensoc::api

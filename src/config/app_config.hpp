@@ -1,0 +1,25 @@
+#pragma once
+/// AppConfig: the whole validated configuration, one typed struct per module.
+/// Built only by load_config(); no other module sees YAML.
+#include <string>
+
+#include "capture/capture_config.hpp"
+#include "flow/flow_config.hpp"
+#include "http/http_config.hpp"
+#include "pipeline/pipeline_config.hpp"
+
+namespace opensoc::config {
+
+enum class LogLevel { debug, info, warning, error };
+
+struct AppConfig {
+  std::string source_path;                 ///< file it was read from (for messages)
+  std::string data_dir = "/var/lib/opensoc";
+  LogLevel log_level = LogLevel::info;
+  capture::CaptureConfig capture;
+  flow::FlowConfig flow;
+  pipeline::PipelineConfig pipeline;
+  http::HttpConfig http;
+};
+
+}  // namespace opensoc::config

@@ -1,0 +1,599 @@
+// The config module: turns the operator's YAML file into one validated
+// AppConfig of plain typed structs (CaptureConfig, FlowConfig, ...), and is
+// the only code that sees YAML. It runs once, on the main thread, before any
+// other thread is started; nothing here is on the packet path.
+//
+// The file is walked against a fixed schema: each mapping lists the keys it
+// accepts and a reader for each. Every problem is recorded with its position
+// and key path and the walk carries on, so one run reports every typo, wrong
+// type, impossible value and cross-field conflict at once (Stenographer's
+// Validate(), but collecting rather than stopping). Absent keys keep the
+// defaults written in each module's *_config.hpp. yaml-cpp reports syntax
+// errors by throwing; they are caught here and become an Error, so callers
+// (and the fuzz harness) never see an exception.
+#include "config/config_loader.hpp"
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <functional>
+#include <initializer_list>
+#include <map>
+#include <memory>
+#include <new>
+#include <optional>
+#include <sstream>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/yaml.h>
+
+#include "config/config_error_list.hpp"
+#include "config/scalar_parsers.hpp"
+
+namespace opensoc::config {
+namespace {
+
+// A config file is a few kilobytes; anything this large is a wrong path.
+constexpr std::size_t kMaxFileBytes = 4u << 20;
+
+// What a node holds, as the "got ..." part of a message.
+std::string describe(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Scalar:
+      return quoted(node.Scalar());
+    case YAML::NodeType::Sequence:
+      return node.size() == 0 ? "an empty list" : "a list";
+    case YAML::NodeType::Map:
+      return "a mapping";
+    case YAML::NodeType::Null:
+      return "nothing (null)";
+    case YAML::NodeType::Undefined:
+      break;
+  }
+  return "nothing";
+}
+
+// Key names are shown raw when they look like names, quoted otherwise, so a
+// binary key cannot garble the message.
+std::string path_segment(const std::string& name) {
+  if (name.empty()) return quoted(name);
+  for (const char c : name) {
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                       c == '-';
+    if (!plain) return quoted(name);
+  }
+  return name;
+}
+
+// One value in the document: the node, where to point at, and its key path.
+class Field {
+ public:
+  Field(ConfigErrorList& errors, YAML::Node node, YAML::Mark mark, std::string path)
+      : errors_(&errors), node_(std::move(node)), mark_(mark), path_(std::move(path)) {}
+
+  [[nodiscard]] const YAML::Node& node() const { return node_; }
+  [[nodiscard]] const std::string& path() const { return path_; }
+  [[nodiscard]] int line() const { return mark_.is_null() ? 1 : mark_.line + 1; }
+  [[nodiscard]] int column() const { return mark_.is_null() ? 1 : mark_.column + 1; }
+
+  // Problems with the document as a whole have no key path.
+  void report(std::string_view what) const {
+    errors_->add(line(), column(), path_.empty() ? std::string_view("(top level)") : path_, what);
+  }
+  void expected(std::string_view what, std::string_view got) const {
+    report(fmt::format("expected {}, got {}", what, got));
+  }
+  void expected(std::string_view what) const { expected(what, describe(node_)); }
+
+  // The value under `key` in this mapping. An empty value has no useful
+  // position of its own (yaml-cpp marks the next token), so point at the key.
+  [[nodiscard]] Field child(const YAML::Node& key, const YAML::Node& value) const {
+    const YAML::Mark mark = (value.IsNull() || value.Mark().is_null()) ? key.Mark() : value.Mark();
+    return Field(*errors_, value, mark, join(path_segment(key.Scalar())));
+  }
+  [[nodiscard]] Field element(std::size_t index, const YAML::Node& value) const {
+    const YAML::Mark mark = value.Mark().is_null() ? mark_ : value.Mark();
+    return Field(*errors_, value, mark, fmt::format("{}[{}]", path_, index));
+  }
+  // Another node reported under this path (e.g. a malformed key of this mapping).
+  [[nodiscard]] Field at(const YAML::Node& node) const {
+    return Field(*errors_, node, node.Mark().is_null() ? mark_ : node.Mark(), path_);
+  }
+  // The same position, reported under child key `name` (e.g. a missing key).
+  [[nodiscard]] Field under(std::string_view name) const {
+    return Field(*errors_, YAML::Node(), mark_, join(std::string(name)));
+  }
+
+ private:
+  [[nodiscard]] std::string join(const std::string& name) const {
+    return path_.empty() ? name : path_ + "." + name;
+  }
+
+  ConfigErrorList* errors_;
+  YAML::Node node_;
+  YAML::Mark mark_;
+  std::string path_;
+};
+
+// ---- scalar readers: each reports its own problem and returns nullopt ----
+
+enum class Number { count, power_of_two, seconds, bytes };
+
+struct Range {
+  std::uint64_t lo;
+  std::uint64_t hi;
+};
+
+std::optional<std::uint64_t> read_number(const Field& f, Number kind, Range range) {
+  std::string expectation;
+  switch (kind) {
+    case Number::count:
+      expectation = fmt::format("an integer between {} and {}", range.lo, range.hi);
+      break;
+    case Number::power_of_two:
+      expectation = fmt::format("a power of two between {} and {}", range.lo, range.hi);
+      break;
+    case Number::seconds:
+      expectation = fmt::format("a duration between {} and {} seconds (an integer, or a number with unit s, m, h or d)",
+                                range.lo, range.hi);
+      break;
+    case Number::bytes:
+      expectation = fmt::format("a size between {} and {} bytes (an integer, or a number with unit KiB, MiB or GiB)",
+                                range.lo, range.hi);
+      break;
+  }
+  if (!f.node().IsScalar()) {
+    f.expected(expectation);
+    return std::nullopt;
+  }
+  const std::string& text = f.node().Scalar();
+  std::optional<std::uint64_t> value;
+  switch (kind) {
+    case Number::count:
+    case Number::power_of_two:
+      value = parse_decimal(text);
+      break;
+    case Number::seconds:
+      value = parse_duration_seconds(text);
+      break;
+    case Number::bytes:
+      value = parse_size_bytes(text);
+      break;
+  }
+  if (!value) {
+    f.expected(expectation);
+    return std::nullopt;
+  }
+  const bool in_range = *value >= range.lo && *value <= range.hi;
+  const bool shape_ok = kind != Number::power_of_two || (*value & (*value - 1)) == 0;
+  if (!in_range || !shape_ok) {
+    std::string got = describe(f.node());
+    // With a unit, show what it came to, so "25h" vs a limit in seconds is clear.
+    if (parse_decimal(text) != value) {
+      got += fmt::format(" (= {} {})", *value, kind == Number::seconds ? "seconds" : "bytes");
+    }
+    f.expected(expectation, got);
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<bool> read_bool(const Field& f) {
+  if (f.node().IsScalar()) {
+    if (f.node().Scalar() == "true") return true;
+    if (f.node().Scalar() == "false") return false;
+  }
+  f.expected("true or false");
+  return std::nullopt;
+}
+
+std::optional<std::string> read_string(const Field& f, std::string_view expectation, bool allow_empty) {
+  if (!f.node().IsScalar() || (!allow_empty && f.node().Scalar().empty())) {
+    f.expected(expectation);
+    return std::nullopt;
+  }
+  return f.node().Scalar();
+}
+
+std::optional<LogLevel> read_log_level(const Field& f) {
+  static constexpr std::pair<std::string_view, LogLevel> kLevels[] = {
+      {"debug", LogLevel::debug}, {"info", LogLevel::info}, {"warning", LogLevel::warning}, {"error", LogLevel::error}};
+  if (f.node().IsScalar()) {
+    for (const auto& [name, level] : kLevels) {
+      if (f.node().Scalar() == name) return level;
+    }
+  }
+  f.expected("one of: debug, info, warning, error");
+  return std::nullopt;
+}
+
+// Stores a value that has been validated against a range that fits T.
+template <typename T, typename V>
+void set(T& out, std::optional<V> value) {
+  if (value) out = static_cast<T>(*value);
+}
+
+// ---- structure readers ----
+
+struct KeyReader {
+  std::string_view name;
+  std::function<void(const Field&)> read;
+};
+
+enum class NullMeans { defaults, error };
+
+// Walks a mapping, handing each known key to its reader and reporting
+// unknown and repeated keys. Returns false when `f` is not a mapping at all.
+bool walk_mapping(const Field& f, std::string_view expectation, NullMeans null_means,
+                  std::initializer_list<KeyReader> readers) {
+  if (f.node().IsNull() && null_means == NullMeans::defaults) return true;
+  if (!f.node().IsMap()) {
+    f.expected(expectation);
+    return false;
+  }
+  std::map<std::string, int> first_line;  // yaml-cpp keeps repeated keys; we refuse them
+  for (const auto& entry : f.node()) {
+    const YAML::Node& key = entry.first;
+    if (!key.IsScalar()) {
+      f.at(key).expected("a plain key name");
+      continue;
+    }
+    const Field value = f.child(key, entry.second);
+    const int key_line = key.Mark().is_null() ? f.line() : key.Mark().line + 1;
+    const Field key_field = f.at(key).under(path_segment(key.Scalar()));
+    const auto [it, inserted] = first_line.emplace(key.Scalar(), key_line);
+    if (!inserted) {
+      key_field.report(fmt::format("duplicate key (first at line {})", it->second));
+      continue;
+    }
+    const KeyReader* reader = nullptr;
+    for (const KeyReader& r : readers) {
+      if (r.name == key.Scalar()) reader = &r;
+    }
+    if (reader == nullptr) {
+      std::string names;
+      for (const KeyReader& r : readers) names += (names.empty() ? "" : ", ") + std::string(r.name);
+      key_field.report(fmt::format("unknown key (expected one of: {})", names));
+      continue;
+    }
+    reader->read(value);
+  }
+  return true;
+}
+
+// Calls `read` for each element; returns false when `f` is not a list.
+bool walk_list(const Field& f, std::string_view expectation, const std::function<void(const Field&)>& read) {
+  if (!f.node().IsSequence()) {
+    f.expected(expectation);
+    return false;
+  }
+  std::size_t index = 0;
+  for (const auto& element : f.node()) read(f.element(index++, element));
+  return true;
+}
+
+// ---- sections ----
+
+void read_ports(const Field& f, std::vector<capture::PortConfig>& ports) {
+  std::map<std::string, std::string> device_path;  // device -> key path of its first use
+  walk_list(f, "a list of ports (mappings with device, rx_queues, rx_descriptors, promiscuous)",
+            [&](const Field& element) {
+              capture::PortConfig port;
+              std::optional<Field> device_field;
+              const bool is_map = walk_mapping(
+                  element, "a port mapping (device, rx_queues, rx_descriptors, promiscuous)", NullMeans::error,
+                  {
+                      {"device",
+                       [&](const Field& v) {
+                         device_field = v;
+                         set(port.device, read_string(v, "a non-empty DPDK device name or PCI address", false));
+                       }},
+                      {"rx_queues", [&](const Field& v) { set(port.rx_queues, read_number(v, Number::count, {1, 128})); }},
+                      {"rx_descriptors",
+                       [&](const Field& v) {
+                         set(port.rx_descriptors, read_number(v, Number::power_of_two, {64, 32768}));
+                       }},
+                      {"promiscuous", [&](const Field& v) { set(port.promiscuous, read_bool(v)); }},
+                  });
+              if (!is_map) return;
+              if (!device_field) {
+                element.under("device").expected("a non-empty DPDK device name or PCI address",
+                                                   "nothing (key missing)");
+              } else if (!port.device.empty()) {
+                const auto [it, inserted] = device_path.emplace(port.device, device_field->path());
+                if (!inserted) {
+                  device_field->expected("each device at most once",
+                                         fmt::format("{} again (first at {})", quoted(port.device), it->second));
+                }
+              }
+              ports.push_back(std::move(port));
+            });
+}
+
+void read_capture(const Field& f, capture::CaptureConfig& c) {
+  constexpr Range kLcores{0, 1023};
+  std::optional<Field> main_field;
+  bool main_valid = true;
+  std::vector<std::pair<std::uint32_t, Field>> workers;  // valid entries, in file order
+  bool workers_given = false;
+
+  walk_mapping(
+      f, "a mapping of capture settings", NullMeans::defaults,
+      {
+          {"eal_args",
+           [&](const Field& v) {
+             std::vector<std::string> args;
+             if (walk_list(v, "a list of EAL arguments (strings)", [&](const Field& e) {
+                   if (auto s = read_string(e, "a non-empty string", false)) args.push_back(std::move(*s));
+                 })) {
+               c.eal_args = std::move(args);
+             }
+           }},
+          {"main_lcore",
+           [&](const Field& v) {
+             main_field = v;
+             const auto n = read_number(v, Number::count, kLcores);
+             main_valid = n.has_value();
+             set(c.main_lcore, n);
+           }},
+          {"worker_lcores",
+           [&](const Field& v) {
+             workers_given = true;
+             if (!walk_list(v, "a non-empty list of lcore ids", [&](const Field& e) {
+                   const auto n = read_number(e, Number::count, kLcores);
+                   if (!n) return;
+                   for (const auto& [id, where] : workers) {
+                     if (id == *n) {
+                       e.expected("each lcore at most once",
+                                  fmt::format("{} again (first at {})", describe(e.node()), where.path()));
+                       return;
+                     }
+                   }
+                   workers.emplace_back(static_cast<std::uint32_t>(*n), e);
+                 })) {
+               return;
+             }
+             if (v.node().size() == 0) v.expected("a non-empty list of lcore ids");
+             c.worker_lcores.clear();
+             for (const auto& w : workers) c.worker_lcores.push_back(w.first);
+           }},
+          {"mbufs_per_queue",
+           [&](const Field& v) { set(c.mbufs_per_queue, read_number(v, Number::count, {1023, 1048575})); }},
+          {"burst_size", [&](const Field& v) { set(c.burst_size, read_number(v, Number::count, {1, 64})); }},
+          {"ports", [&](const Field& v) { read_ports(v, c.ports); }},
+      });
+
+  // The control thread and the workers must not share a core: a worker spins.
+  if (!main_valid) return;
+  if (workers_given) {
+    for (const auto& [id, where] : workers) {
+      if (id == c.main_lcore) where.expected(fmt::format("an lcore other than capture.main_lcore ({})", c.main_lcore));
+    }
+  } else if (main_field) {
+    for (const std::uint32_t id : c.worker_lcores) {
+      if (id == c.main_lcore) {
+        main_field->expected(fmt::format("an lcore not in capture.worker_lcores (default: [{}])",
+                                         fmt::join(c.worker_lcores, ", ")));
+        break;
+      }
+    }
+  }
+}
+
+void read_flow(const Field& f, flow::FlowConfig& c) {
+  constexpr Range kIdle{1, 86400};
+  walk_mapping(
+      f, "a mapping of flow settings", NullMeans::defaults,
+      {
+          {"table_size", [&](const Field& v) { set(c.table_size, read_number(v, Number::count, {1024, 268435456})); }},
+          {"active_timeout",
+           [&](const Field& v) { set(c.active_timeout_s, read_number(v, Number::seconds, {0, 86400})); }},
+          {"timeouts",
+           [&](const Field& v) {
+             auto& t = c.timeouts;
+             walk_mapping(
+                 v, "a mapping of idle timeouts per protocol state", NullMeans::defaults,
+                 {
+                     {"tcp_established",
+                      [&](const Field& x) { set(t.tcp_established_s, read_number(x, Number::seconds, kIdle)); }},
+                     {"tcp_transitory",
+                      [&](const Field& x) { set(t.tcp_transitory_s, read_number(x, Number::seconds, kIdle)); }},
+                     {"tcp_closed", [&](const Field& x) { set(t.tcp_closed_s, read_number(x, Number::seconds, kIdle)); }},
+                     {"udp", [&](const Field& x) { set(t.udp_s, read_number(x, Number::seconds, kIdle)); }},
+                     {"icmp", [&](const Field& x) { set(t.icmp_s, read_number(x, Number::seconds, kIdle)); }},
+                     {"other", [&](const Field& x) { set(t.other_s, read_number(x, Number::seconds, kIdle)); }},
+                 });
+           }},
+      });
+}
+
+void read_pipeline(const Field& f, pipeline::PipelineConfig& c) {
+  walk_mapping(f, "a mapping of pipeline settings", NullMeans::defaults,
+               {
+                   {"flow_ring_size",
+                    [&](const Field& v) { set(c.flow_ring_size, read_number(v, Number::count, {1024, 16777216})); }},
+                   {"flow_log",
+                    [&](const Field& v) { set(c.flow_log_path, read_string(v, "a file path (\"\" for none)", true)); }},
+               });
+}
+
+void read_http(const Field& f, http::HttpConfig& c) {
+  walk_mapping(
+      f, "a mapping of http settings", NullMeans::defaults,
+      {
+          {"listen",
+           [&](const Field& v) {
+             if (!v.node().IsScalar()) {
+               // An unquoted [::1]:8080 reads as a YAML list: say how to write it.
+               v.expected("ADDR:PORT, e.g. 127.0.0.1:8080 or \"[::1]:8080\" (quote the IPv6 form)");
+               return;
+             }
+             auto endpoint = parse_listen(v.node().Scalar());
+             if (!endpoint) {
+               v.report(endpoint.error().message);
+               return;
+             }
+             c.listen_address = std::move(endpoint->first);
+             c.listen_port = endpoint->second;
+           }},
+          {"max_connections",
+           [&](const Field& v) { set(c.max_connections, read_number(v, Number::count, {1, 65535})); }},
+          {"request_timeout",
+           [&](const Field& v) { set(c.request_timeout_s, read_number(v, Number::seconds, {1, 3600})); }},
+          {"max_header_bytes",
+           [&](const Field& v) { set(c.max_header_bytes, read_number(v, Number::bytes, {1024, 1048576})); }},
+          {"max_body_bytes",
+           [&](const Field& v) { set(c.max_body_bytes, read_number(v, Number::bytes, {0, 1073741824})); }},
+      });
+}
+
+void read_document(const Field& root, AppConfig& config) {
+  walk_mapping(root, "a mapping of config sections", NullMeans::error,
+               {
+                   {"data_dir",
+                    [&](const Field& v) { set(config.data_dir, read_string(v, "a non-empty directory path", false)); }},
+                   {"log_level", [&](const Field& v) { set(config.log_level, read_log_level(v)); }},
+                   {"capture", [&](const Field& v) { read_capture(v, config.capture); }},
+                   {"flow", [&](const Field& v) { read_flow(v, config.flow); }},
+                   {"pipeline", [&](const Field& v) { read_pipeline(v, config.pipeline); }},
+                   {"http", [&](const Field& v) { read_http(v, config.http); }},
+               });
+}
+
+struct FileCloser {
+  void operator()(std::FILE* f) const noexcept { std::fclose(f); }
+};
+
+Error positioned(const std::string& source, const YAML::Mark& mark, std::string_view what) {
+  if (mark.is_null()) return Error{fmt::format("{}: {}", source, what)};
+  return Error{fmt::format("{}:{}:{}: {}", source, mark.line + 1, mark.column + 1, what)};
+}
+
+// Finds how many documents a stream holds without building them, stopping at
+// the second. YAML::LoadAll in yaml-cpp 0.7 never returns on some malformed
+// input (a stray ',' makes the parser yield empty documents forever:
+// jbeder/yaml-cpp#1040, fixed upstream by #1319), so we stop at the first
+// empty document, as that fix does.
+class DocumentCounter final : public YAML::EventHandler {
+ public:
+  struct Count {
+    std::size_t documents = 0;
+    YAML::Mark second;  // start of the second document, if any
+  };
+
+  static Count count(const std::string& text) {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    Count result;
+    while (result.documents < 2) {
+      DocumentCounter doc;
+      if (!parser.HandleNextDocument(doc) || doc.root_is_null_) break;
+      if (result.documents == 1) result.second = doc.start_;
+      ++result.documents;
+    }
+    return result;
+  }
+
+  void OnDocumentStart(const YAML::Mark& mark) override { start_ = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& /*mark*/, YAML::anchor_t /*anchor*/) override { node(true); }
+  void OnAlias(const YAML::Mark& /*mark*/, YAML::anchor_t /*anchor*/) override { node(false); }
+  void OnScalar(const YAML::Mark& /*mark*/, const std::string& /*tag*/, YAML::anchor_t /*anchor*/,
+                const std::string& /*value*/) override {
+    node(false);
+  }
+  void OnSequenceStart(const YAML::Mark& /*mark*/, const std::string& /*tag*/, YAML::anchor_t /*anchor*/,
+                       YAML::EmitterStyle::value /*style*/) override {
+    node(false);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& /*mark*/, const std::string& /*tag*/, YAML::anchor_t /*anchor*/,
+                  YAML::EmitterStyle::value /*style*/) override {
+    node(false);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void node(bool is_null) {
+    if (!seen_root_) root_is_null_ = is_null;
+    seen_root_ = true;
+  }
+
+  YAML::Mark start_;
+  bool seen_root_ = false;
+  bool root_is_null_ = true;
+};
+
+Result<AppConfig> parse_or_throw(std::string_view yaml_text, const std::string& source_name) {
+  // yaml-cpp reads from a stream; a std::string copy keeps embedded NULs.
+  const std::string text(yaml_text);
+  const DocumentCounter::Count documents = DocumentCounter::count(text);
+  const YAML::Node root = YAML::Load(text);
+  ConfigErrorList errors(source_name);
+  AppConfig config;
+  config.source_path = source_name;
+  if (root.IsNull()) {
+    errors.add(1, 1, "(top level)", "expected a mapping of config sections, got an empty document");
+    return errors.to_error();
+  }
+  // Top-level keys have no prefix; whole-document problems say "(top level)".
+  read_document(Field(errors, root, root.Mark(), ""), config);
+  if (documents.documents > 1) {
+    Field(errors, YAML::Node(), documents.second, "")
+        .expected("a single YAML document", "a second document");
+  }
+  if (!errors.empty()) return errors.to_error();
+  return config;
+}
+
+}  // namespace
+
+Result<AppConfig> parse_config(std::string_view yaml_text, const std::string& source_name) {
+  try {
+    return parse_or_throw(yaml_text, source_name);
+  } catch (const YAML::ParserException& e) {
+    return positioned(source_name, e.mark, "YAML syntax error: " + e.msg);
+  } catch (const YAML::Exception& e) {
+    return positioned(source_name, e.mark, "cannot read YAML: " + e.msg);
+  } catch (const std::bad_alloc&) {
+    return Error{source_name + ": out of memory while reading config"};
+  } catch (const std::exception& e) {
+    return Error{source_name + ": cannot read config: " + e.what()};
+  }
+}
+
+Result<AppConfig> load_config(const std::string& path) {
+  const auto fail = [&path](int err) {
+    return Error{fmt::format("{}: cannot read config file: {}", path, std::strerror(err))};
+  };
+  std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
+  if (!file) return fail(errno);
+  std::string text;
+  char buffer[8192];
+  while (true) {
+    const std::size_t n = std::fread(buffer, 1, sizeof buffer, file.get());
+    text.append(buffer, n);
+    if (text.size() > kMaxFileBytes) {
+      return Error{fmt::format("{}: cannot read config file: larger than {} bytes", path, kMaxFileBytes)};
+    }
+    if (n < sizeof buffer) break;
+  }
+  if (std::ferror(file.get())) return fail(errno);
+  return parse_config(text, path);
+}
+
+Result<void> validate_for_live_capture(const AppConfig& config) {
+  if (config.capture.ports.empty()) {
+    return Error{fmt::format("{}: capture.ports: expected at least one port for live capture, got none",
+                             config.source_path)};
+  }
+  return ok();
+}
+
+}  // namespace opensoc::config

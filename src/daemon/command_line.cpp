@@ -1,0 +1,149 @@
+// Command-line parsing for opensocd (see command_line.hpp).
+#include "daemon/command_line.hpp"
+
+#include <string_view>
+
+namespace opensoc::daemon {
+
+namespace {
+
+struct Usage {
+  Command command;
+  const char* name;
+  const char* synopsis;
+  const char* description;
+  bool config = false;     // accepts -c
+  bool overrides = false;  // accepts --data-dir / --listen / --flow-log
+  bool json = false;
+  bool captures = false;
+};
+
+constexpr Usage kCommands[] = {
+    {Command::run, "run", "opensocd run [-c FILE] [--data-dir DIR] [--listen ADDR:PORT] [--flow-log FILE]",
+     "Capture with DPDK on the configured ports and serve the API until SIGINT/SIGTERM.", true, true, false, false},
+    {Command::ingest, "ingest",
+     "opensocd ingest [-c FILE] [--data-dir DIR] [--listen ADDR:PORT] [--flow-log FILE] [--json] CAPTURE...",
+     "Push pcap/pcapng files through the capture pipeline as fast as possible, print a summary, exit.", true, true,
+     true, true},
+    {Command::check_config, "check-config", "opensocd check-config [-c FILE]",
+     "Load and validate a config file; print every problem found and exit 2 if there is one.", true, false, false,
+     false},
+    {Command::version, "version", "opensocd version", "Print the version and exit.", false, false, false, false},
+};
+
+const Usage* find_command(std::string_view name) {
+  for (const auto& u : kCommands)
+    if (name == u.name) return &u;
+  return nullptr;
+}
+
+}  // namespace
+
+std::string help_text(const std::string& topic) {
+  if (const Usage* u = find_command(topic)) {
+    std::string s = std::string("usage: ") + u->synopsis + "\n\n" + u->description + "\n\noptions:\n";
+    if (u->config)
+      s += std::string("  -c, --config FILE     YAML config file") +
+           (u->command == Command::ingest ? " (default: built-in defaults)\n"
+                                          : " (default: " + std::string(kDefaultConfigPath) + ")\n");
+    if (u->overrides) {
+      s += "  --data-dir DIR        data directory, overrides data_dir\n";
+      s += "  --listen ADDR:PORT    HTTP listen address, overrides http.listen\n";
+      s += "  --flow-log FILE       write flow records as JSON lines, overrides pipeline.flow_log\n";
+    }
+    if (u->json) s += "  --json                print the summary as one JSON object\n";
+    s += "  -h, --help            show this help\n";
+    s += "\nexit codes: 0 success, 1 runtime failure, 2 usage or config error\n";
+    return s;
+  }
+  std::string s =
+      "opensocd " OPENSOC_VERSION
+      " - full packet capture and security analytics appliance\n\nusage: opensocd COMMAND [OPTIONS]\n\ncommands:\n";
+  for (const auto& u : kCommands) {
+    std::string name = u.name;
+    name.resize(14, ' ');
+    s += "  " + name + u.description + "\n";
+  }
+  s += "\n'opensocd COMMAND --help' shows a command's options.\n";
+  return s;
+}
+
+Result<CommandLine> parse_command_line(int argc, const char* const* argv) {
+  CommandLine cl;
+  if (argc < 2) return Error{"no command given (try 'opensocd --help')"};
+  const std::string_view first = argv[1];
+  if (first == "-h" || first == "--help" || first == "help") {
+    cl.command = Command::help;
+    if (first == "help" && argc > 2) cl.help_topic = argv[2];
+    return cl;
+  }
+  if (first == "--version" || first == "-V") {
+    cl.command = Command::version;
+    return cl;
+  }
+  const Usage* u = find_command(first);
+  if (u == nullptr) return Error{"unknown command '" + std::string(first) + "' (try 'opensocd --help')"};
+  cl.command = u->command;
+  const std::string cmd = u->name;
+
+  for (int i = 2; i < argc; ++i) {
+    std::string_view a = argv[i];
+    std::string inline_value;
+    bool has_inline = false;
+    if (a.size() > 2 && a.substr(0, 2) == "--") {
+      const auto eq = a.find('=');
+      if (eq != std::string_view::npos) {
+        inline_value = std::string(a.substr(eq + 1));
+        has_inline = true;
+        a = a.substr(0, eq);
+      }
+    }
+    auto take_value = [&](std::string_view opt) -> Result<std::string> {
+      if (has_inline) return inline_value;
+      if (i + 1 >= argc) return Error{cmd + ": option " + std::string(opt) + " needs a value"};
+      return std::string(argv[++i]);
+    };
+    auto set_value = [&](std::optional<std::string>& slot, std::string_view opt, bool allowed) -> Result<void> {
+      if (!allowed) return Error{cmd + ": option " + std::string(opt) + " is not accepted here (see 'opensocd " + cmd + " --help')"};
+      auto v = take_value(opt);
+      if (!v) return v.error();
+      if (v->empty()) return Error{cmd + ": option " + std::string(opt) + " needs a non-empty value"};
+      slot = *v;
+      return {};
+    };
+    Result<void> r;
+    if (a == "-h" || a == "--help") {
+      cl.command = Command::help;
+      cl.help_topic = cmd;
+      return cl;
+    } else if (a == "-c" || a == "--config") {
+      r = set_value(cl.config_path, a, u->config);
+    } else if (a == "--data-dir") {
+      r = set_value(cl.data_dir, a, u->overrides);
+    } else if (a == "--listen") {
+      r = set_value(cl.listen, a, u->overrides);
+    } else if (a == "--flow-log") {
+      r = set_value(cl.flow_log, a, u->overrides);
+    } else if (a == "--json") {
+      if (!u->json) return Error{cmd + ": option --json is not accepted here"};
+      if (has_inline) return Error{cmd + ": option --json takes no value"};
+      cl.json = true;
+    } else if (a == "--") {
+      for (++i; i < argc; ++i) {
+        if (!u->captures) return Error{cmd + ": unexpected argument '" + std::string(argv[i]) + "'"};
+        cl.captures.emplace_back(argv[i]);
+      }
+    } else if (!a.empty() && a.front() == '-' && a != "-") {
+      return Error{cmd + ": unknown option '" + std::string(argv[i]) + "' (see 'opensocd " + cmd + " --help')"};
+    } else {
+      if (!u->captures) return Error{cmd + ": unexpected argument '" + std::string(a) + "'"};
+      cl.captures.emplace_back(a);
+    }
+    if (!r) return r.error();
+  }
+  if (cl.command == Command::ingest && cl.captures.empty())
+    return Error{"ingest: no capture files given (usage: " + std::string(u->synopsis) + ")"};
+  return cl;
+}
+
+}  // namespace opensoc::daemon

@@ -1,0 +1,41 @@
+#pragma once
+/// CommandLine: what the user asked for on the command line, parsed and
+/// checked but not yet acted on. Subcommands share one option vocabulary so
+/// that later ones (pcap, search, user) reuse --config, --data-dir, --listen.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "opensoc/core/result.hpp"
+
+namespace opensoc::daemon {
+
+enum class Command { help, version, check_config, run, ingest };
+
+struct CommandLine {
+  Command command = Command::help;
+  std::string help_topic;                   ///< subcommand whose --help was asked for ("" = general)
+  std::optional<std::string> config_path;   ///< -c / --config
+  std::optional<std::string> data_dir;      ///< --data-dir overrides the config
+  std::optional<std::string> listen;        ///< --listen ADDR:PORT overrides the config
+  std::optional<std::string> flow_log;      ///< --flow-log FILE overrides pipeline.flow_log
+  bool json = false;                        ///< ingest: summary as one JSON object
+  std::vector<std::string> captures;        ///< ingest: files to read
+};
+
+/// Parses argv. An Error here is a usage error (exit code 2); its message
+/// says what was wrong and points at --help.
+Result<CommandLine> parse_command_line(int argc, const char* const* argv);
+
+/// Help text for a subcommand ("" for the overview).
+std::string help_text(const std::string& topic);
+
+/// Exit codes shared by every subcommand.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitRuntimeFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+/// Where `run` and `check-config` look when -c is not given.
+inline constexpr const char* kDefaultConfigPath = "/etc/opensoc/opensoc.yaml";
+
+}  // namespace opensoc::daemon

@@ -1,0 +1,143 @@
+// The daemon's composition root: builds every stage from the config, owns
+// the threads, and shuts them down in order.
+//
+// Start-up order matters: the EAL and the ports first (the slowest and most
+// likely to fail on a misconfigured box), then the HTTP listener (so a port
+// clash is reported before capture begins), then the consumer and finally the
+// capture workers. Shutdown goes the other way: workers stop and flush their
+// flows, the consumer drains the rings, and the last counters are logged.
+#include "daemon/run_command.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+
+#include "api/router.hpp"
+#include "api/stats_render.hpp"
+#include "capture/dpdk_runtime.hpp"
+#include "config/config_loader.hpp"
+#include "http/http_server.hpp"
+#include "pipeline/capture_worker.hpp"
+#include "pipeline/flow_consumer.hpp"
+
+namespace opensoc::daemon {
+
+namespace {
+TimestampNs now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+int run_daemon(const config::AppConfig& config, const telemetry::Logger& log) {
+  if (auto live = config::validate_for_live_capture(config); !live) {
+    log.error("{}", live.error().message);
+    return 2;
+  }
+  const TimestampNs started = now_ns();
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) {
+    log.error("cannot create data directory {}: {}", config.data_dir, ec.message());
+    return 1;
+  }
+
+  auto runtime = capture::DpdkRuntime::start(config.capture, "opensocd");
+  if (!runtime) {
+    log.error("capture: {}", runtime.error().message);
+    return 1;
+  }
+  capture::DpdkRuntime& rt = **runtime;
+  const std::size_t n_workers = rt.worker_count();
+
+  std::vector<std::unique_ptr<SpscRing<FlowRecord>>> rings;
+  std::vector<SpscRing<FlowRecord>*> ring_ptrs;
+  std::vector<std::unique_ptr<pipeline::CaptureWorker>> workers;
+  std::vector<std::vector<capture::PacketSource*>> sources(n_workers);
+  for (std::size_t w = 0; w < n_workers; ++w) {
+    rings.push_back(std::make_unique<SpscRing<FlowRecord>>(config.pipeline.flow_ring_size));
+    ring_ptrs.push_back(rings.back().get());
+    workers.push_back(std::make_unique<pipeline::CaptureWorker>(static_cast<std::uint16_t>(w),
+                                                                config.capture.worker_lcores[w], config.flow,
+                                                                *rings.back(), pipeline::RingFullPolicy::drop));
+    sources[w] = rt.sources_for_worker(w);
+  }
+  auto consumer = pipeline::FlowConsumer::create(ring_ptrs, config.pipeline.flow_log_path);
+  if (!consumer) {
+    log.error("{}", consumer.error().message);
+    return 1;
+  }
+
+  auto snapshot = [&]() {
+    StatsSnapshot s;
+    s.version = OPENSOC_VERSION;
+    s.started = started;
+    s.now = now_ns();
+    for (const auto& p : rt.port_stats()) {
+      PortSnapshot ps;
+      ps.device = p.device;
+      ps.index = static_cast<std::uint16_t>(s.ports.size());
+      ps.rx_queues = p.rx_queues;
+      ps.packets = p.ipackets;
+      ps.bytes = p.ibytes;
+      ps.nic_dropped = p.imissed;
+      ps.nic_errors = p.ierrors;
+      ps.mbuf_failures = p.rx_nombuf;
+      s.ports.push_back(std::move(ps));
+    }
+    for (std::size_t w = 0; w < n_workers; ++w) {
+      s.workers.push_back(workers[w]->snapshot());
+      for (capture::PacketSource* src : sources[w]) {
+        const auto st = src->stats();
+        QueueSnapshot q;
+        q.name = src->name();
+        q.worker = static_cast<std::uint16_t>(w);
+        // Names are "device:queue"; map back to the port's config index.
+        const auto colon = q.name.rfind(':');
+        const std::string device = q.name.substr(0, colon);
+        for (std::size_t i = 0; i < config.capture.ports.size(); ++i)
+          if (config.capture.ports[i].device == device) q.port = static_cast<std::uint16_t>(i);
+        if (colon != std::string::npos) q.queue = static_cast<std::uint16_t>(std::atoi(q.name.c_str() + colon + 1));
+        q.packets = st.packets;
+        q.bytes = st.bytes;
+        s.queues.push_back(std::move(q));
+      }
+    }
+    s.consumer = (*consumer)->snapshot();
+    return s;
+  };
+
+  api::Router router(api::ApiServices{snapshot});
+  auto server = http::HttpServer::start(config.http, [&router](const api::Request& r) { return router.handle(r); });
+  if (!server) {
+    log.error("http: {}", server.error().message);
+    return 1;
+  }
+
+  (*consumer)->start();
+  std::atomic<bool> stop{false};
+  auto launched = rt.launch_workers([&](std::size_t w) { workers[w]->run(sources[w], stop); });
+  if (!launched) {
+    log.error("capture: {}", launched.error().message);
+    (*consumer)->stop();
+    return 1;
+  }
+  log.info("capturing on {} port(s) with {} worker(s); API on http://{}:{}/", config.capture.ports.size(), n_workers,
+           config.http.listen_address, (*server)->port());
+
+  const int sig = (*server)->serve_until_signal();
+  log.info("signal {} received, stopping capture", sig);
+  stop.store(true, std::memory_order_relaxed);
+  rt.wait_workers();
+  (*consumer)->stop();
+
+  const StatsSnapshot last = snapshot();
+  const api::StatsTotals t = api::compute_totals(last);
+  log.info("final counters: packets={} bytes={} nic_dropped={} nic_errors={} mbuf_failures={} decode_errors={} "
+           "flows={} flow_records={} ring_drops={}",
+           t.packets, t.bytes, t.nic_dropped, t.nic_errors, t.mbuf_failures, t.decode_errors, t.flows_created,
+           last.consumer.records, t.ring_drops);
+  return 0;
+}
+
+}  // namespace opensoc::daemon

@@ -1,0 +1,51 @@
+#pragma once
+// The reference readers the capture tests compare against: Wireshark's
+// tshark and capinfos, run as child processes, plus our own reader's output
+// in the same shape. Also finds the shared corpus.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "capture/pcap_file_source.hpp"
+
+namespace opensoc::capture::test {
+
+/// One frame as both readers describe it.
+struct Frame {
+  TimestampNs ts = 0;
+  std::uint32_t wirelen = 0;
+  std::uint32_t caplen = 0;
+  friend bool operator==(const Frame&, const Frame&) = default;
+};
+
+/// $OPENSOC_CORPUS, else <source root>/../shared/corpus.
+std::string corpus_dir();
+
+/// Every .pcap under suricata-verify/tests (at any depth), sorted.
+std::vector<std::string> corpus_pcaps();
+
+/// Runs `cmd` through the shell; its stdout, or nullopt when it exits non-zero.
+std::optional<std::string> run_command(const std::string& cmd);
+
+/// Quotes `s` for the shell.
+std::string shell_quote(const std::string& s);
+
+/// tshark's frames (time_epoch, len, cap_len) for the packets it could read.
+/// time_epoch is "%u.%09u" of (secs, nsecs); nsecs are not normalised, so
+/// a fraction of more than 9 digits is a nanosecond count of its own.
+std::vector<Frame> tshark_frames(const std::string& path);
+
+/// What capinfos -c -M says about a set of files (one child process for all).
+struct CapinfosReport {
+  std::map<std::string, std::uint64_t> counts;  ///< records read, per path
+  std::set<std::string> cut_short;              ///< files it found cut short mid-record
+};
+CapinfosReport capinfos_report(const std::vector<std::string>& paths);
+
+/// Everything our reader hands out until exhausted().
+std::vector<Frame> read_frames(PcapFileSource& src);
+
+}  // namespace opensoc::capture::test
