@@ -420,6 +420,8 @@ void read_pipeline(const Field& f, pipeline::PipelineConfig& c) {
                     [&](const Field& v) { set(c.flow_ring_size, read_number(v, Number::count, {1024, 16777216})); }},
                    {"flow_log",
                     [&](const Field& v) { set(c.flow_log_path, read_string(v, "a file path (\"\" for none)", true)); }},
+                   {"community_id_seed",
+                    [&](const Field& v) { set(c.community_id_seed, read_number(v, Number::count, {0, 65535})); }},
                });
 }
 

@@ -29,7 +29,7 @@ int run_ingest(const config::AppConfig& config, const IngestOptions& options, co
   }
 
   SpscRing<FlowRecord> ring(config.pipeline.flow_ring_size);
-  auto consumer = pipeline::FlowConsumer::create({&ring}, config.pipeline.flow_log_path);
+  auto consumer = pipeline::FlowConsumer::create({&ring}, config.pipeline);
   if (!consumer) {
     log.error("ingest: {}", consumer.error().message);
     return 1;

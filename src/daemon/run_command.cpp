@@ -62,7 +62,7 @@ int run_daemon(const config::AppConfig& config, const telemetry::Logger& log) {
                                                                 *rings.back(), pipeline::RingFullPolicy::drop));
     sources[w] = rt.sources_for_worker(w);
   }
-  auto consumer = pipeline::FlowConsumer::create(ring_ptrs, config.pipeline.flow_log_path);
+  auto consumer = pipeline::FlowConsumer::create(ring_ptrs, config.pipeline);
   if (!consumer) {
     log.error("{}", consumer.error().message);
     return 1;

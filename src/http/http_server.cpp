@@ -38,7 +38,8 @@ namespace {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, HttpServer::Impl& server) : stream_(std::move(socket)), server_(server) {
+  Session(tcp::socket&& socket, HttpServer::Impl& server)
+      : stream_(std::move(socket)), buffer_(server.config.max_header_bytes + 4096), server_(server) {
     server_.connections.fetch_add(1, std::memory_order_relaxed);
     beast::error_code ec;
     const auto ep = stream_.socket().remote_endpoint(ec);
@@ -66,7 +67,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec == beast::error::timeout) return;  // stream already closed by its deadline
     if (ec) {
       int status = 400;
-      if (ec == bhttp::error::header_limit) status = 431;
+      // The read buffer is sized to the header limit, so an oversized header
+      // can surface as either error.
+      if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) status = 431;
       if (ec == bhttp::error::body_limit) status = 413;
       return reply_error(status, "malformed request: " + ec.message());
     }
@@ -112,7 +115,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   beast::tcp_stream stream_;
-  beast::flat_buffer buffer_{8192};
+  beast::flat_buffer buffer_;  // bounded: at most a header's worth of unparsed bytes
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   HttpServer::Impl& server_;
   std::string remote_;

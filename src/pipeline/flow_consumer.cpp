@@ -11,7 +11,8 @@
 namespace opensoc::pipeline {
 
 Result<std::unique_ptr<FlowConsumer>> FlowConsumer::create(std::vector<SpscRing<FlowRecord>*> rings,
-                                                           const std::string& flow_log_path) {
+                                                           const PipelineConfig& config) {
+  const std::string& flow_log_path = config.flow_log_path;
   std::FILE* log = nullptr;
   if (!flow_log_path.empty()) {
     std::error_code ec;
@@ -21,11 +22,11 @@ Result<std::unique_ptr<FlowConsumer>> FlowConsumer::create(std::vector<SpscRing<
     if (log == nullptr) return Error{"cannot open flow log " + flow_log_path + ": " + std::strerror(errno)};
     std::setvbuf(log, nullptr, _IOFBF, 1 << 20);
   }
-  return std::unique_ptr<FlowConsumer>(new FlowConsumer(std::move(rings), log, flow_log_path));
+  return std::unique_ptr<FlowConsumer>(new FlowConsumer(std::move(rings), log, config));
 }
 
-FlowConsumer::FlowConsumer(std::vector<SpscRing<FlowRecord>*> rings, std::FILE* log, std::string path)
-    : rings_(std::move(rings)), log_(log), log_path_(std::move(path)) {
+FlowConsumer::FlowConsumer(std::vector<SpscRing<FlowRecord>*> rings, std::FILE* log, const PipelineConfig& config)
+    : rings_(std::move(rings)), log_(log), log_path_(config.flow_log_path), community_id_seed_(config.community_id_seed) {
   line_.reserve(1024);
 }
 
@@ -75,7 +76,7 @@ void FlowConsumer::consume(const FlowRecord& r) {
   records_.add();
   if (log_ == nullptr) return;
   line_.clear();
-  append_flow_record_json(line_, r);
+  append_flow_record_json(line_, r, community_id_seed_);
   line_.push_back('\n');
   if (std::fwrite(line_.data(), 1, line_.size(), log_) == line_.size()) {
     written_.add();

@@ -18,6 +18,7 @@
 #include "opensoc/core/result.hpp"
 #include "opensoc/core/stats_snapshot.hpp"
 #include "opensoc/pipeline/spsc_ring.hpp"
+#include "pipeline/pipeline_config.hpp"
 
 namespace opensoc::pipeline {
 
@@ -25,7 +26,7 @@ class FlowConsumer {
  public:
   /// `rings` must outlive the consumer. `flow_log_path` empty = no log.
   static Result<std::unique_ptr<FlowConsumer>> create(std::vector<SpscRing<FlowRecord>*> rings,
-                                                      const std::string& flow_log_path);
+                                                      const PipelineConfig& config);
   ~FlowConsumer();
   FlowConsumer(const FlowConsumer&) = delete;
   FlowConsumer& operator=(const FlowConsumer&) = delete;
@@ -36,7 +37,7 @@ class FlowConsumer {
   [[nodiscard]] ConsumerSnapshot snapshot() const;
 
  private:
-  FlowConsumer(std::vector<SpscRing<FlowRecord>*> rings, std::FILE* log, std::string path);
+  FlowConsumer(std::vector<SpscRing<FlowRecord>*> rings, std::FILE* log, const PipelineConfig& config);
   void loop();
   std::size_t drain_once();
   void consume(const FlowRecord& r);
@@ -44,6 +45,7 @@ class FlowConsumer {
   std::vector<SpscRing<FlowRecord>*> rings_;
   std::FILE* log_ = nullptr;
   std::string log_path_;
+  std::uint16_t community_id_seed_;
   std::string line_;
   std::atomic<bool> stop_{false};
   std::thread thread_;

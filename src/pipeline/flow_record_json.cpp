@@ -33,7 +33,7 @@ void tcp_flag_names(JsonWriter& w, std::uint8_t flags) {
 }
 }  // namespace
 
-void append_flow_record_json(std::string& out, const FlowRecord& r) {
+void append_flow_record_json(std::string& out, const FlowRecord& r, std::uint16_t community_id_seed) {
   JsonWriter w(out);
   const bool icmp = r.ip_proto == 1 || r.ip_proto == 58;
   w.begin_object();
@@ -65,7 +65,7 @@ void append_flow_record_json(std::string& out, const FlowRecord& r) {
   w.field("transport", transport_name(r.ip_proto));
   w.field("iana_number", std::to_string(r.ip_proto));
   w.field("type", r.src_ip.version == 6 ? "ipv6" : "ipv4");
-  w.field("community_id", flow::community_id_v1(r));
+  w.field("community_id", flow::community_id_v1(r, community_id_seed));
   w.field("packets", r.src_packets + r.dst_packets);
   w.field("bytes", r.src_bytes + r.dst_bytes);
   if (r.vlan != 0) {

@@ -7,8 +7,9 @@
 
 namespace opensoc::pipeline {
 
-/// Appends the record (no trailing newline) to `out`.
-void append_flow_record_json(std::string& out, const FlowRecord& r);
+/// Appends the record (no trailing newline) to `out`. `community_id_seed`
+/// seeds network.community_id.
+void append_flow_record_json(std::string& out, const FlowRecord& r, std::uint16_t community_id_seed = 0);
 
 /// ECS network.transport name for an IP protocol number ("tcp", "udp",
 /// "icmp", "ipv6-icmp", "sctp", "gre", …), or the number as text.

@@ -65,6 +65,8 @@ def http_get(url, timeout=5):
             return r.status, dict(r.headers), r.read()
     except urllib.error.HTTPError as e:
         return e.code, dict(e.headers), e.read()
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return None, {}, b""
 
 
 def wait_for(predicate, timeout, interval=0.1):

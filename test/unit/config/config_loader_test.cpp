@@ -61,6 +61,7 @@ void require_same(const AppConfig& a, const AppConfig& b) {
   CHECK(a.flow.timeouts.other_s == b.flow.timeouts.other_s);
   CHECK(a.pipeline.flow_ring_size == b.pipeline.flow_ring_size);
   CHECK(a.pipeline.flow_log_path == b.pipeline.flow_log_path);
+  CHECK(a.pipeline.community_id_seed == b.pipeline.community_id_seed);
   CHECK(a.http.listen_address == b.http.listen_address);
   CHECK(a.http.listen_port == b.http.listen_port);
   CHECK(a.http.max_connections == b.http.max_connections);
@@ -288,9 +289,11 @@ TEST_CASE("parse_config reports each bad key with file, position, key path, expe
       // pipeline
       {"pipeline:\n  flow_ring_size: 16777217\n",
        "t.yaml:2:19: pipeline.flow_ring_size: expected an integer between 1024 and 16777216, got '16777217'"},
+      {"pipeline:\n  community_id_seed: 65536\n",
+       "t.yaml:2:22: pipeline.community_id_seed: expected an integer between 0 and 65535, got '65536'"},
       {"pipeline:\n  flow_log: []\n", "t.yaml:2:13: pipeline.flow_log: expected a file path (\"\" for none), got an empty list"},
       {"pipeline:\n  flow_log:\n", "t.yaml:2:3: pipeline.flow_log: expected a file path (\"\" for none), got nothing (null)"},
-      {"pipeline:\n  ring: 5\n", "t.yaml:2:3: pipeline.ring: unknown key (expected one of: flow_ring_size, flow_log)"},
+      {"pipeline:\n  ring: 5\n", "t.yaml:2:3: pipeline.ring: unknown key (expected one of: flow_ring_size, flow_log, community_id_seed)"},
       // http
       {"http:\n  listen: localhost:8080\n",
        "t.yaml:2:11: http.listen: expected a numeric IPv4 address or a bracketed IPv6 address (host names are not "
