@@ -23,6 +23,8 @@
 // reading with an error too; nothing after it is trusted.
 #include "capture/pcap_file_source.hpp"
 
+#include <algorithm>
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -188,9 +190,24 @@ Result<void> PcapFileSource::read_file_header() {
   return ok();
 }
 
+void PcapFileSource::populate_ahead() noexcept {
+  // Map the next window of the file in one madvise call instead of taking a
+  // page fault per 64 KiB inside the record loop; mapped pages also let the
+  // prefetches in next_pcap reach bytes not yet touched. One system call per
+  // window (not per packet); a kernel without MADV_POPULATE_READ (before
+  // 5.14) just falls back to faulting.
+  if (map_base_ == nullptr || populated_ >= size_ || pos_ + kPopulateWindow / 2 < populated_) return;
+  const std::size_t page = 4096;
+  const std::size_t from = populated_ & ~(page - 1);
+  const std::size_t len = std::min(size_ - from, kPopulateWindow);
+  (void)::madvise(static_cast<std::uint8_t*>(map_base_) + from, len, MADV_POPULATE_READ);
+  populated_ = from + len;
+}
+
 std::uint32_t PcapFileSource::next_batch(PacketBatch& batch) noexcept {
   batch.count = 0;
   if (exhausted_.load(std::memory_order_relaxed)) return 0;
+  populate_ahead();
   const std::uint32_t n = (this->*next_)(batch);
   batch.count = n;
   if (n != 0) {
@@ -221,6 +238,10 @@ std::uint32_t PcapFileSource::next_pcap(PacketBatch& batch) noexcept {
       break;
     }
     const std::uint8_t* rec = data + pos;
+    // Records are read once, in order: ask for the bytes a few records ahead
+    // so the worker's decode finds them in cache (a hint: never faults).
+    __builtin_prefetch(rec + 1024);
+    __builtin_prefetch(rec + 2048);
     const std::uint32_t caplen = load32(rec + 8, kSwapped);
     if (caplen > kMaxCaplen) {
       finish(Stop::corrupt, pos,

@@ -104,6 +104,8 @@ class PcapFileSource final : public PacketSource {
   bool read_interface(const std::uint8_t* body, std::size_t body_len, std::size_t at) noexcept;
 
   [[nodiscard]] TimestampNs pcapng_ts(const Interface& itf, std::uint64_t ticks) const noexcept;
+  void populate_ahead() noexcept;
+  static constexpr std::size_t kPopulateWindow = std::size_t{32} << 20;
   void finish(Stop why, std::size_t offset, const char* what) noexcept;
 
   // The mapping (or the caller's bytes for open_memory).
@@ -126,6 +128,7 @@ class PcapFileSource final : public PacketSource {
   bool ng_swapped_ = false;             // byte order of the current pcapng section
   std::vector<Interface> interfaces_;   // of the current pcapng section
   TimestampNs last_ts_ = 0;             // for SPBs, which carry no timestamp
+  std::size_t populated_ = 0;           // the mapping is populated up to here
 
   std::atomic<bool> exhausted_{false};
   Counter packets_;

@@ -4,9 +4,8 @@
 // backward-shift deletion (no tombstones, so lookups stay short and correct
 // however many flows come and go). Internal to the flow module.
 #include <cstdint>
-#include <vector>
-
 #include "flow/flow_entry.hpp"
+#include "flow/zeroed_array.hpp"
 
 namespace opensoc::flow {
 
@@ -21,8 +20,8 @@ class FlowIndex {
                                    const FlowEntry* entries) const noexcept {
     for (std::uint32_t i = hash & mask_;; i = (i + 1) & mask_) {
       const Bucket b = buckets_[i];
-      if (b.slot == kNoEntry) return kNoEntry;
-      if (b.hash == hash && entries[b.slot].key == key) return b.slot;
+      if (b.slot_plus_one == 0) return kNoEntry;
+      if (b.hash == hash && entries[b.slot_plus_one - 1].key == key) return b.slot_plus_one - 1;
     }
   }
 
@@ -36,11 +35,13 @@ class FlowIndex {
   [[nodiscard]] std::size_t bucket_count() const noexcept { return buckets_.size(); }
 
  private:
+  // All-zero is an empty bucket, so the array needs no initialisation.
   struct Bucket {
-    std::uint32_t hash = 0;
-    std::uint32_t slot = kNoEntry;
+    std::uint32_t hash;
+    std::uint32_t slot_plus_one;
   };
-  std::vector<Bucket> buckets_;
+  static std::size_t bucket_count_for(std::uint32_t max_entries);
+  ZeroedArray<Bucket> buckets_;
   std::uint32_t mask_ = 0;
 };
 

@@ -45,6 +45,7 @@
 #include "flow/flow_table.hpp"
 
 #include <algorithm>
+#include <new>
 #include <random>
 #include <stdexcept>
 
@@ -143,12 +144,9 @@ FlowTable::FlowTable(const FlowConfig& config, std::uint16_t worker_id, FlowReco
   std::random_device rd;
   hash_seed_ = (std::uint64_t{rd()} << 32) ^ rd();
 
-  // Free list in slot order, so slot assignment (and flush order) is a
-  // deterministic function of the input.
-  for (std::uint32_t i = static_cast<std::uint32_t>(entries_.size()); i-- > 0;) {
-    entries_[i].idle.next = free_head_;
-    free_head_ = i;
-  }
+  // Slots are handed out in order, then reused last-freed first, so slot
+  // assignment (and flush order) is a deterministic function of the input.
+  // Nothing is written here: untouched slots stay unmapped zero pages.
 }
 
 std::uint32_t FlowTable::hash32(const FlowKey& key) const noexcept {
@@ -193,12 +191,15 @@ bool FlowTable::starts_new_connection(const FlowEntry& e, std::uint8_t tcp_flags
 
 std::uint32_t FlowTable::create(const FlowKey& key, std::uint32_t hash, bool swapped, const PacketView& pkt,
                                 const DecodedPacket& d, std::uint8_t tcp_flags) noexcept {
-  if (free_head_ == kNoEntry) make_room();
-  const std::uint32_t slot = free_head_;
-  FlowEntry& e = entries_[slot];
-  free_head_ = e.idle.next;
-
-  e = FlowEntry{};
+  if (free_head_ == kNoEntry && fresh_ == entries_.size()) make_room();
+  std::uint32_t slot;
+  if (free_head_ != kNoEntry) {
+    slot = free_head_;
+    free_head_ = entries_[slot].idle.next;
+  } else {
+    slot = fresh_++;
+  }
+  FlowEntry& e = *new (&entries_[slot]) FlowEntry{};
   e.key = key;
   e.flow_id = (std::uint64_t{worker_id_} << 48) | (next_sequence_++ & ((std::uint64_t{1} << 48) - 1));
   e.first_ts = e.last_ts = e.report_ts = pkt.ts;
@@ -361,7 +362,7 @@ void FlowTable::advance(TimestampNs now) noexcept {
 
 void FlowTable::flush(FlowEndReason reason) noexcept {
   // Slot order: deterministic for a given input, whatever the hash seed.
-  for (std::uint32_t i = 0; i < entries_.size() && active_count_ > 0; ++i) {
+  for (std::uint32_t i = 0; i < fresh_ && active_count_ > 0; ++i) {
     if (entries_[i].timeout_class() != TimeoutClass::free) finish(i, reason);
   }
 }

@@ -11,6 +11,7 @@
 #include "flow/flow_config.hpp"
 #include "flow/flow_entry.hpp"
 #include "flow/flow_index.hpp"
+#include "flow/zeroed_array.hpp"
 #include "flow/flow_key_builder.hpp"
 #include "flow/flow_record_sink.hpp"
 #include "opensoc/core/counter.hpp"
@@ -97,11 +98,12 @@ class FlowTable {
   std::uint64_t hash_seed_ = 0;
   std::uint64_t next_sequence_ = 1;
 
-  std::vector<FlowEntry> entries_;
+  ZeroedArray<FlowEntry> entries_;  // slots [fresh_, size) never used yet: untouched zero pages
   FlowIndex index_;
   std::array<IdleList, kTimeoutClassCount> idle_lists_{};
   ReportList report_list_;
   std::uint32_t free_head_ = kNoEntry;  // singly linked through idle.next
+  std::uint32_t fresh_ = 0;             // slots handed out at least once
   std::size_t active_count_ = 0;
 
   FlowTableStats stats_;
