@@ -48,11 +48,12 @@ class PcapFileSource final : public PacketSource {
   PcapFileSource& operator=(const PcapFileSource&) = delete;
 
   /// Fills `batch` with up to PacketBatch::kCapacity frames in file order.
-  /// Views point into the mapping and stay valid for the life of the source
-  /// (longer than the release() the interface promises). Returns 0 at end of
-  /// input, after which exhausted() is true and error() says why if the file
-  /// was damaged. Owner thread only; no allocation except when a pcapng
-  /// interface block is met; never blocks beyond page faults on the mapping.
+  /// Views are valid until the next call: a streamed pcap reuses its buffer
+  /// (views of a mapped pcapng file or of open_memory bytes happen to live
+  /// as long as the source). Returns 0 at end of input, after which
+  /// exhausted() is true and error() says why if the file was damaged. Owner
+  /// thread only; no allocation except when a pcapng interface block is met;
+  /// blocks on read(2) of the file (one call per ~1 MiB) or page faults.
   std::uint32_t next_batch(PacketBatch& batch) noexcept override;
 
   /// Nothing to give back (the mapping lives as long as the source); resets
@@ -105,6 +106,13 @@ class PcapFileSource final : public PacketSource {
 
   [[nodiscard]] TimestampNs pcapng_ts(const Interface& itf, std::uint64_t ticks) const noexcept;
   void populate_ahead() noexcept;
+  static bool is_classic_pcap_magic(const std::uint8_t* p) noexcept;
+  // Streamed pcap: moves the unread tail [pos, size_) to the buffer start and
+  // reads until the buffer is full or the file ends; pos becomes 0.
+  void refill(std::size_t& pos) noexcept;
+  // Big enough for the largest record (kMaxCaplen + header) many times over,
+  // small enough to stay in the L2/L3 cache while the worker decodes it.
+  static constexpr std::size_t kStreamBufferLen = std::size_t{1} << 20;
   static constexpr std::size_t kPopulateWindow = std::size_t{32} << 20;
   void finish(Stop why, std::size_t offset, const char* what) noexcept;
 
@@ -129,6 +137,14 @@ class PcapFileSource final : public PacketSource {
   std::vector<Interface> interfaces_;   // of the current pcapng section
   TimestampNs last_ts_ = 0;             // for SPBs, which carry no timestamp
   std::size_t populated_ = 0;           // the mapping is populated up to here
+
+  // Streaming (classic pcap from a path): data_ is stream_buf_, size_ the
+  // bytes in it, file_base_ the file offset of its first byte.
+  int stream_fd_ = -1;
+  std::unique_ptr<std::uint8_t[]> stream_buf_;
+  std::size_t file_base_ = 0;
+  bool stream_eof_ = false;
+  int stream_read_errno_ = 0;
 
   std::atomic<bool> exhausted_{false};
   Counter packets_;

@@ -149,9 +149,6 @@ FlowTable::FlowTable(const FlowConfig& config, std::uint16_t worker_id, FlowReco
   // Nothing is written here: untouched slots stay unmapped zero pages.
 }
 
-std::uint32_t FlowTable::hash32(const FlowKey& key) const noexcept {
-  return static_cast<std::uint32_t>(hash_flow_key(key, hash_seed_));
-}
 
 void FlowTable::on_packet(const PacketView& pkt, const DecodedPacket& d) noexcept {
   if (d.ip_version != 4 && d.ip_version != 6) {

@@ -10,6 +10,7 @@
 #include "flow/community_id.hpp"
 #include "flow/flow_config.hpp"
 #include "flow/flow_entry.hpp"
+#include "flow/flow_hash.hpp"
 #include "flow/flow_index.hpp"
 #include "flow/zeroed_array.hpp"
 #include "flow/flow_key_builder.hpp"
@@ -87,7 +88,9 @@ class FlowTable {
   void finish(std::uint32_t slot, FlowEndReason reason) noexcept;
   void emit(const FlowEntry& e, FlowEndReason reason) noexcept;
   void set_class(std::uint32_t slot, TimeoutClass c) noexcept;
-  [[nodiscard]] std::uint32_t hash32(const FlowKey& key) const noexcept;
+  [[nodiscard]] std::uint32_t hash32(const FlowKey& key) const noexcept {
+    return static_cast<std::uint32_t>(hash_flow_key(key, hash_seed_));
+  }
   [[nodiscard]] bool starts_new_connection(const FlowEntry& e, std::uint8_t tcp_flags,
                                            TimestampNs ts) const noexcept;
 

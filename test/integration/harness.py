@@ -4,6 +4,7 @@ binary (and real tshark/capinfos/tcpreplay) and check exact outcomes.
 Each test script is one meson test: it prints one line per check and exits
 non-zero when any check failed.
 """
+import atexit
 import contextlib
 import json
 import os
@@ -125,6 +126,13 @@ class Daemon:
     def __init__(self, cmd, env=None):
         self.log = tempfile.TemporaryFile(mode="w+")
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, text=True, env=env)
+        # A test that dies must not leave a capture core spinning behind it.
+        atexit.register(self.kill)
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
 
     def output(self):
         self.log.seek(0)

@@ -17,8 +17,13 @@ struct FlowKey {
   std::uint8_t ip_proto;
   std::uint8_t ip_version;    ///< 4 or 6
 
+  /// Compared as five 8-byte words: inline, where memcmp would be a call on
+  /// every flow-table probe.
   friend bool operator==(const FlowKey& a, const FlowKey& b) noexcept {
-    return std::memcmp(&a, &b, sizeof(FlowKey)) == 0;
+    std::uint64_t x[5], y[5];
+    std::memcpy(x, &a, sizeof x);
+    std::memcpy(y, &b, sizeof y);
+    return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) | (x[4] ^ y[4])) == 0;
   }
 };
 static_assert(sizeof(FlowKey) == 40, "FlowKey must have no padding: it is hashed and compared as bytes");

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <deque>
+
 #include <catch2/catch.hpp>
 
 #include "capture_file_builder.hpp"
@@ -56,13 +58,28 @@ std::vector<Frame> frames_of(const std::string& path) {
   return test::read_frames(*src);
 }
 
+/// What read_views does with the bytes: views are only promised until the
+/// next batch (a streamed pcap reuses its buffer), so by default each frame is
+/// copied and its view repointed at the copy. Sources over caller memory
+/// (open_memory) keep their views, so tests can check where they point.
+enum class Keep { copies, views };
+
 /// Every view the source hands out, until exhausted.
-std::vector<PacketView> read_views(PcapFileSource& src) {
+std::vector<PacketView> read_views(PcapFileSource& src, Keep keep = Keep::copies) {
+  // Copies live until the test program ends: the files here are small.
+  static std::deque<std::vector<std::uint8_t>> copies;
   std::vector<PacketView> views;
   PacketBatch batch;
   // A file never has "nothing right now": 0 frames means exhausted.
   while (src.next_batch(batch) > 0) {
-    views.insert(views.end(), batch.packets.begin(), batch.packets.begin() + batch.count);
+    for (std::uint32_t i = 0; i < batch.count; ++i) {
+      PacketView v = batch.packets[i];
+      if (keep == Keep::copies) {
+        copies.emplace_back(v.data, v.data + v.caplen);
+        v.data = copies.back().data();
+      }
+      views.push_back(v);
+    }
     src.release(batch);
   }
   REQUIRE(src.exhausted());
@@ -533,7 +550,7 @@ void check_every_prefix(const std::vector<std::uint8_t>& full, std::size_t heade
     }
     REQUIRE(r.has_value());
     auto& src = *r.value();
-    const auto views = read_views(src);
+    const auto views = read_views(src, Keep::views);
     const auto complete = static_cast<std::size_t>(
         std::count_if(packet_ends.begin(), packet_ends.end(), [&](std::size_t e) { return e <= len; }));
     REQUIRE(views.size() == complete);
@@ -768,6 +785,55 @@ TEST_CASE("PcapFileSource never reads outside random and mutated files", "[captu
       }
       check_in_bounds(bytes);
     }
+  }
+}
+
+}  // namespace opensoc::capture
+
+namespace opensoc::capture {
+
+TEST_CASE("PcapFileSource streams a pcap larger than its buffer without losing or changing a record",
+          "[capture][pcap][stream]") {
+  // Record sizes cycle through small, odd and maximal ones so that records
+  // straddle every refill boundary of the 1 MiB read buffer at some offset.
+  const std::uint32_t sizes[] = {60, 1514, 9000, 262144, 1, 333, 65535, 4096};
+  PcapBuilder b(false, true, 1);
+  std::vector<std::vector<std::uint8_t>> frames;
+  for (std::uint32_t i = 0; i < 120; ++i) {
+    std::vector<std::uint8_t> f(sizes[i % 8]);
+    for (std::size_t k = 0; k < f.size(); ++k) f[k] = static_cast<std::uint8_t>(i * 31 + k);
+    b.record(1'700'000'000 + i, i * 1000, f, static_cast<std::uint32_t>(f.size()) + 4);
+    frames.push_back(std::move(f));
+  }
+  REQUIRE(b.bytes().size() > 8 * PcapFileSource::kMaxCaplen * 2);
+  test::TempDir tmp;
+  const std::string path = tmp.file("big.pcap");
+
+  SECTION("every record, byte for byte, in order") {
+    write_bytes(path, b.bytes());
+    auto src = open_ok(path);
+    const auto views = read_views(*src);
+    REQUIRE(views.size() == frames.size());
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+      INFO("record " << i);
+      REQUIRE(views[i].caplen == frames[i].size());
+      CHECK(views[i].wirelen == frames[i].size() + 4);
+      CHECK(views[i].ts == (1'700'000'000LL + static_cast<long long>(i)) * 1'000'000'000LL + i * 1000);
+      CHECK(std::memcmp(views[i].data, frames[i].data(), frames[i].size()) == 0);
+    }
+    CHECK(src->error().empty());
+    CHECK(src->stats().packets == frames.size());
+  }
+  SECTION("a torn last record far into the file is reported at its file offset") {
+    std::vector<std::uint8_t> cut = b.bytes();
+    const std::size_t last_record = cut.size() - (16 + frames.back().size());
+    cut.resize(cut.size() - 100);
+    write_bytes(path, cut);
+    auto src = open_ok(path);
+    const auto views = read_views(*src);
+    CHECK(views.size() == frames.size() - 1);
+    CHECK(src->stats().truncated_records == 1);
+    CHECK(src->error().find("byte offset " + std::to_string(last_record)) != std::string::npos);
   }
 }
 
