@@ -1,5 +1,7 @@
 #include "flow/flow_key_builder.hpp"
 
+#include <bit>
+
 #include <cstring>
 
 namespace opensoc::flow {
@@ -71,13 +73,25 @@ bool has_l4_ports(const DecodedPacket& d) noexcept {
   }
 }
 
+namespace {
+// Big-endian loads, so that comparing the integers orders addresses the way
+// comparing their bytes would (memcmp), without a library call per packet.
+std::uint32_t load_be32(const std::uint8_t* p) noexcept {
+  std::uint32_t v;
+  std::memcpy(&v, p, sizeof v);
+  return std::endian::native == std::endian::little ? __builtin_bswap32(v) : v;
+}
+std::uint64_t load_be64(const std::uint8_t* p) noexcept {
+  std::uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  return std::endian::native == std::endian::little ? __builtin_bswap64(v) : v;
+}
+}  // namespace
+
 FlowKey make_flow_key(const std::uint8_t* frame, const DecodedPacket& d, bool& swapped) noexcept {
   FlowKey k{};  // zeroed: the key is hashed and compared as 40 bytes
-  const std::size_t addr_len = d.ip_version == 6 ? 16 : 4;
-  std::uint8_t src[16] = {};
-  std::uint8_t dst[16] = {};
-  std::memcpy(src, frame + d.src_ip_offset, addr_len);
-  std::memcpy(dst, frame + d.dst_ip_offset, addr_len);
+  const std::uint8_t* src = frame + d.src_ip_offset;
+  const std::uint8_t* dst = frame + d.dst_ip_offset;
 
   std::uint16_t sport = 0;
   std::uint16_t dport = 0;
@@ -94,10 +108,26 @@ FlowKey make_flow_key(const std::uint8_t* frame, const DecodedPacket& d, bool& s
     }
   }
 
-  const int order = std::memcmp(src, dst, sizeof src);
+  // order: <0, 0, >0 as memcmp(src, dst) over the address bytes.
+  int order;
+  if (d.ip_version == 6) {
+    const std::uint64_t s0 = load_be64(src), s1 = load_be64(src + 8);
+    const std::uint64_t d0 = load_be64(dst), d1 = load_be64(dst + 8);
+    order = s0 != d0 ? (s0 < d0 ? -1 : 1) : (s1 != d1 ? (s1 < d1 ? -1 : 1) : 0);
+  } else {
+    const std::uint32_t s0 = load_be32(src), d0 = load_be32(dst);
+    order = s0 != d0 ? (s0 < d0 ? -1 : 1) : 0;
+  }
   swapped = !one_way && (order > 0 || (order == 0 && sport > dport));
-  std::memcpy(k.lo_addr, swapped ? dst : src, sizeof k.lo_addr);
-  std::memcpy(k.hi_addr, swapped ? src : dst, sizeof k.hi_addr);
+  const std::uint8_t* lo = swapped ? dst : src;
+  const std::uint8_t* hi = swapped ? src : dst;
+  if (d.ip_version == 6) {
+    std::memcpy(k.lo_addr, lo, 16);
+    std::memcpy(k.hi_addr, hi, 16);
+  } else {
+    std::memcpy(k.lo_addr, lo, 4);
+    std::memcpy(k.hi_addr, hi, 4);
+  }
   k.lo_port = swapped ? dport : sport;
   k.hi_port = swapped ? sport : dport;
   k.vlan = d.vlan_count > 0 ? d.vlan[0] : 0;

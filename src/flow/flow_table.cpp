@@ -164,11 +164,20 @@ void FlowTable::on_packet(const PacketView& pkt, const DecodedPacket& d) noexcep
 
   bool swapped = false;
   const FlowKey key = make_flow_key(pkt.data, d, swapped);
-  const std::uint32_t h = hash32(key);
   const bool tcp = key.ip_proto == kProtoTcp && has_l4_ports(d);
   const std::uint8_t tcp_flags = tcp ? d.tcp_flags : 0;
 
-  std::uint32_t slot = index_.find(h, key, entries_.data());
+  // Packets come in trains of one flow: the last flow's slot skips the hash
+  // and the index probe when the key repeats.
+  std::uint32_t h;
+  std::uint32_t slot;
+  if (last_slot_ != kNoEntry && key == last_key_) {
+    h = last_hash_;
+    slot = last_slot_;
+  } else {
+    h = hash32(key);
+    slot = index_.find(h, key, entries_.data());
+  }
   if (slot != kNoEntry && tcp && starts_new_connection(entries_[slot], tcp_flags, pkt.ts)) {
     const FlowEntry& old = entries_[slot];
     finish(slot, old.tcp_state() == TcpState::closed ? old.close_reason() : FlowEndReason::fin);
@@ -177,6 +186,9 @@ void FlowTable::on_packet(const PacketView& pkt, const DecodedPacket& d) noexcep
   }
   if (slot == kNoEntry) slot = create(key, h, swapped, pkt, d, tcp_flags);
   account(slot, pkt, d, swapped, tcp_flags, tcp);
+  last_key_ = key;
+  last_hash_ = h;
+  last_slot_ = slot;
 }
 
 bool FlowTable::starts_new_connection(const FlowEntry& e, std::uint8_t tcp_flags, TimestampNs ts) const noexcept {
@@ -321,6 +333,7 @@ void FlowTable::finish(std::uint32_t slot, FlowEndReason reason) noexcept {
     case FlowEndReason::active: stats_.closed_shutdown.add(); break;
   }
   index_.erase(hash32(e.key), slot);
+  if (slot == last_slot_) last_slot_ = kNoEntry;
   idle_lists_[static_cast<std::size_t>(e.timeout_class())].unlink(entries_.data(), slot);
   if (e.in_report) report_list_.unlink(entries_.data(), slot);
   e.in_report = 0;

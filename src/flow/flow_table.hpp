@@ -107,6 +107,10 @@ class FlowTable {
   ReportList report_list_;
   std::uint32_t free_head_ = kNoEntry;  // singly linked through idle.next
   std::uint32_t fresh_ = 0;             // slots handed out at least once
+  // The flow of the previous packet (kNoEntry after it ended).
+  std::uint32_t last_slot_ = kNoEntry;
+  std::uint32_t last_hash_ = 0;
+  FlowKey last_key_{};
   std::size_t active_count_ = 0;
 
   FlowTableStats stats_;

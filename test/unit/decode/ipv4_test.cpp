@@ -91,6 +91,20 @@ TEST_CASE("decode_ipv4 excludes Ethernet trailer padding from the payload", "[de
   CHECK(p.payload_len == 2);
 }
 
+TEST_CASE("decode_ipv4 bounds TCP and ICMP payloads by the total length", "[decode][ipv4]") {
+  SECTION("TCP") {
+    const DecodedPacket p = decode_frame(cat({ethernet(0x0800, ipv4(6, tcp(1, 2, kTcpAck, {'a'}))), zeros(5)}));
+    CHECK(p.ok());
+    CHECK(p.payload_offset == 54);
+    CHECK(p.payload_len == 1);
+  }
+  SECTION("ICMP") {
+    const DecodedPacket p = decode_frame(cat({ethernet(0x0800, ipv4(1, icmp(0, 0, {}))), zeros(18)}));
+    CHECK(p.ok());
+    CHECK(p.payload_len == 0);
+  }
+}
+
 TEST_CASE("decode_ipv4 marks fragments and skips L4 on later ones", "[decode][ipv4][fragment]") {
   SECTION("first fragment: MF set, L4 decoded") {
     Ipv4Opts o;

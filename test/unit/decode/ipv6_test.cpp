@@ -100,8 +100,9 @@ TEST_CASE("decode_ipv6 rejects hostile header fields", "[decode][ipv6]") {
     CHECK(p.ip_version == 0);
   }
   SECTION("payload length excludes trailing padding") {
-    const DecodedPacket p = decode_frame(cat({ethernet(0x86dd, ipv6(17, udp(1, 2, {7}))), zeros(10)}));
+    const DecodedPacket p = decode_frame(cat({ethernet(0x86dd, ipv6(6, tcp(1, 2, kTcpAck, {7}))), zeros(10)}));
     CHECK(p.ok());
+    CHECK(p.payload_offset == 74);
     CHECK(p.payload_len == 1);
   }
   SECTION("header shorter than 40 bytes") {

@@ -78,9 +78,11 @@ TEST_CASE("decode_tcp counts a malformed option list but keeps the segment", "[d
     CHECK(p.dst_port == 2);
   }
   SECTION("an option length below 2") {
-    TcpOpts o;
-    o.options = {2, 0, 0, 0};
-    CHECK(decode_frame(frame_with(tcp(1, 2, kTcpAck, {}, o))).anomaly == DecodeAnomaly::tcp_options_truncated);
+    for (std::uint8_t len : {0, 1}) {
+      TcpOpts o;
+      o.options = {2, len, 0, 0};
+      CHECK(decode_frame(frame_with(tcp(1, 2, kTcpAck, {}, o))).anomaly == DecodeAnomaly::tcp_options_truncated);
+    }
   }
   SECTION("a kind byte alone at the end") {
     TcpOpts o;
