@@ -48,18 +48,17 @@ void append_flow_record_json(std::string& out, const FlowRecord& r, std::uint16_
   w.field("reason", end_reason_name(r.end_reason));
   w.end_object();
 
-  w.key("source").begin_object();
-  w.field("ip", r.src_ip.to_string());
-  if (!icmp) w.field("port", r.src_port);
-  w.field("packets", r.src_packets);
-  w.field("bytes", r.src_bytes);
-  w.end_object();
-  w.key("destination").begin_object();
-  w.field("ip", r.dst_ip.to_string());
-  if (!icmp) w.field("port", r.dst_port);
-  w.field("packets", r.dst_packets);
-  w.field("bytes", r.dst_bytes);
-  w.end_object();
+  // ECS source.* / destination.*: what each side sent. ICMP has no ports.
+  auto endpoint = [&](const char* side, const IpAddress& ip, std::uint16_t port, std::uint64_t packets,
+                      std::uint64_t bytes) {
+    w.key(side).begin_object();
+    w.field("ip", ip.to_string());
+    if (!icmp) w.field("port", port);
+    w.field("packets", packets).field("bytes", bytes);
+    w.end_object();
+  };
+  endpoint("source", r.src_ip, r.src_port, r.src_packets, r.src_bytes);
+  endpoint("destination", r.dst_ip, r.dst_port, r.dst_packets, r.dst_bytes);
 
   w.key("network").begin_object();
   w.field("transport", transport_name(r.ip_proto));
