@@ -29,7 +29,8 @@ struct RecoveredSegment {
   std::uint64_t bytes_kept = 0;    ///< file size after recovery
   std::uint64_t bytes_cut = 0;     ///< bytes removed: the preallocated tail and any torn record
   /// Why the walk stopped: end_of_data for a clean stop at the zero tail (or
-  /// exact end of file); anything else names the torn or damaged record.
+  /// exact end of file); anything else names the torn or damaged record
+  /// (bad_offset for a quarantined file, where no record was walked).
   RecordStatus stop = RecordStatus::end_of_data;
   TimestampNs min_ts = 0;          ///< over the kept records (0 when none)
   TimestampNs max_ts = 0;

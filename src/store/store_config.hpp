@@ -10,8 +10,8 @@ struct StoreConfig {
   /// <data_dir>/<packets_subdir>/w<worker>/.
   std::string packets_subdir = "packets";
   /// A segment is preallocated to this size and rotated before a record
-  /// would cross it. Bytes; at least 64 KiB (a maximal record is 256 KiB + 16,
-  /// so smaller segments store jumbo packets only up to what fits).
+  /// would cross it. Bytes; at least 262184 (pcap header + one record of a
+  /// full 262144-byte frame), so that any packet fits in an empty segment.
   std::uint64_t max_segment_bytes = 256ULL << 20;
   /// A segment is rotated once a packet's time is this many seconds past the
   /// segment's first packet, so a time-range query touches few segments.

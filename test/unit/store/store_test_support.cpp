@@ -131,7 +131,15 @@ std::optional<std::uint64_t> capinfos_count(const std::string& path) {
 std::optional<std::uint64_t> tcpdump_count(const std::string& path) {
   const auto out = run_command("tcpdump -nn -tt -r " + shell_quote(path) + " 2>/dev/null");
   if (!out) return std::nullopt;
-  return static_cast<std::uint64_t>(std::count(out->begin(), out->end(), '\n'));
+  // One line per packet starts with its -tt time; tcpdump adds indented hex
+  // dump lines for payloads it cannot decode.
+  std::uint64_t n = 0;
+  std::istringstream in(*out);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line[0] >= '0' && line[0] <= '9') ++n;
+  }
+  return n;
 }
 
 std::vector<std::string> list_dir(const std::string& dir) {

@@ -57,7 +57,7 @@ struct OracleFrame {
 std::vector<OracleFrame> tshark_frames(const std::string& path);
 /// capinfos -c: the packet count, or nullopt if capinfos fails on the file.
 std::optional<std::uint64_t> capinfos_count(const std::string& path);
-/// Lines `tcpdump -r path -nn -tt` prints for the file, or nullopt if it fails.
+/// Packets `tcpdump -r path -nn -tt` prints for the file, or nullopt if it fails.
 std::optional<std::uint64_t> tcpdump_count(const std::string& path);
 
 /// File names (not paths) in `dir`, sorted; hidden ones included.
