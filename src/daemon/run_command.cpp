@@ -44,7 +44,7 @@ int run_daemon(const config::AppConfig& config, const telemetry::Logger& log) {
 
   auto runtime = capture::DpdkRuntime::start(config.capture, "opensocd");
   if (!runtime) {
-    log.error("capture: {}", runtime.error().message);
+    log.error("{}", runtime.error().message);
     return 1;
   }
   capture::DpdkRuntime& rt = **runtime;
@@ -118,7 +118,7 @@ int run_daemon(const config::AppConfig& config, const telemetry::Logger& log) {
   std::atomic<bool> stop{false};
   auto launched = rt.launch_workers([&](std::size_t w) { workers[w]->run(sources[w], stop); });
   if (!launched) {
-    log.error("capture: {}", launched.error().message);
+    log.error("{}", launched.error().message);
     (*consumer)->stop();
     return 1;
   }

@@ -67,4 +67,18 @@ with temp_dir() as d:
     r = run([opensocd, "run", "-c", noports])
     c.check(r.returncode == 2 and "capture.ports" in r.stderr, "run without ports exits 2", r.stderr)
 
+    # A capture device that cannot start is a runtime failure (exit 1) with
+    # DPDK's reason, not a crash.
+    missing_pcap = write_config(os.path.join(d, "badvdev.yaml"), f"""
+data_dir: {d}/data
+capture:
+  eal_args: ["--no-huge", "-m", "512", "--no-pci", "--no-shconf", "--file-prefix", "oscli{os.getpid()}",
+             "--vdev", "net_pcap0,rx_pcap={d}/no-such.pcap"]
+  ports: [{{device: net_pcap0}}]
+http: {{listen: "127.0.0.1:1"}}
+""")
+    r = run([opensocd, "run", "-c", missing_pcap])
+    c.check(r.returncode == 1 and "net_pcap0" in r.stderr and "no-such.pcap" in r.stderr,
+            "run with a capture device that cannot open exits 1 naming it", r.stderr[-400:])
+
 c.finish()
