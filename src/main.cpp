@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "opensocd: configuration error:\n%s\n", cfg.error().message.c_str());
     return daemon::kExitUsage;
   }
-  telemetry::Logger log(static_cast<telemetry::LogLevel>(static_cast<int>(cfg->log_level)));
+  telemetry::Logger log(cfg->log_level);
 
   switch (cl->command) {
     case Command::check_config:

@@ -7,10 +7,11 @@
 #include "flow/flow_config.hpp"
 #include "http/http_config.hpp"
 #include "pipeline/pipeline_config.hpp"
+#include "telemetry/log_level.hpp"
 
 namespace opensoc::config {
 
-enum class LogLevel { debug, info, warning, error };
+using LogLevel = telemetry::LogLevel;
 
 struct AppConfig {
   std::string source_path;                 ///< file it was read from (for messages)

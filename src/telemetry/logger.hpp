@@ -7,9 +7,9 @@
 
 #include <fmt/format.h>
 
-namespace opensoc::telemetry {
+#include "telemetry/log_level.hpp"
 
-enum class LogLevel { debug = 0, info = 1, warning = 2, error = 3 };
+namespace opensoc::telemetry {
 
 class Logger {
  public:
