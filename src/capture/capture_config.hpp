@@ -21,6 +21,7 @@ struct CaptureConfig {
   std::vector<PortConfig> ports;
   std::uint32_t mbufs_per_queue = 4095;  ///< mbuf pool size per RX queue
   std::uint16_t burst_size = 32;      ///< packets per rte_eth_rx_burst, at most 64
+  std::uint32_t mbuf_data_size = 2048;  ///< packet bytes per mbuf; raise for jumbo frames on PMDs without scatter (af_packet)
 };
 
 }  // namespace opensoc::capture

@@ -189,7 +189,8 @@ Result<void> DpdkRuntime::setup_port(const CaptureConfig& config, std::size_t in
   for (std::uint16_t q = 0; q < pc.rx_queues; ++q) {
     const std::string pool_name = "osoc_p" + std::to_string(index) + "_q" + std::to_string(q);
     rte_mempool* pool = rte_pktmbuf_pool_create(pool_name.c_str(), config.mbufs_per_queue, cache, 0,
-                                                RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+                                                static_cast<std::uint16_t>(RTE_PKTMBUF_HEADROOM + config.mbuf_data_size),
+                                                socket);
     if (pool == nullptr)
       return dpdk_error("rte_pktmbuf_pool_create " + pool_name + " (" + std::to_string(config.mbufs_per_queue) +
                             " mbufs)",

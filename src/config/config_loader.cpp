@@ -366,6 +366,8 @@ void read_capture(const Field& f, capture::CaptureConfig& c) {
           {"mbufs_per_queue",
            [&](const Field& v) { set(c.mbufs_per_queue, read_number(v, Number::count, {1023, 1048575})); }},
           {"burst_size", [&](const Field& v) { set(c.burst_size, read_number(v, Number::count, {1, 64})); }},
+          {"mbuf_data_size",
+           [&](const Field& v) { set(c.mbuf_data_size, read_number(v, Number::bytes, {1024, 65407})); }},
           {"ports", [&](const Field& v) { read_ports(v, c.ports); }},
       });
 

@@ -44,6 +44,7 @@ void require_same(const AppConfig& a, const AppConfig& b) {
   CHECK(a.capture.worker_lcores == b.capture.worker_lcores);
   CHECK(a.capture.mbufs_per_queue == b.capture.mbufs_per_queue);
   CHECK(a.capture.burst_size == b.capture.burst_size);
+  CHECK(a.capture.mbuf_data_size == b.capture.mbuf_data_size);
   REQUIRE(a.capture.ports.size() == b.capture.ports.size());
   for (std::size_t i = 0; i < a.capture.ports.size(); ++i) {
     CHECK(a.capture.ports[i].device == b.capture.ports[i].device);
@@ -219,11 +220,14 @@ TEST_CASE("parse_config reports each bad key with file, position, key path, expe
        "t.yaml:3:22: capture.worker_lcores[1]: expected an lcore other than capture.main_lcore (2), got '2'"},
       {"capture:\n  mbufs_per_queue: 1022\n",
        "t.yaml:2:20: capture.mbufs_per_queue: expected an integer between 1023 and 1048575, got '1022'"},
+      {"capture:\n  mbuf_data_size: 512\n",
+       "t.yaml:2:19: capture.mbuf_data_size: expected a size between 1024 and 65407 bytes (an integer, or a number with unit "
+       "KiB, MiB or GiB), got '512'"},
       {"capture:\n  burst_size: 65\n", "t.yaml:2:15: capture.burst_size: expected an integer between 1 and 64, got '65'"},
       {"capture:\n  burst_size: true\n", "t.yaml:2:15: capture.burst_size: expected an integer between 1 and 64, got 'true'"},
       {"capture:\n  portz: []\n",
        "t.yaml:2:3: capture.portz: unknown key (expected one of: eal_args, main_lcore, worker_lcores, mbufs_per_queue, "
-       "burst_size, ports)"},
+       "burst_size, mbuf_data_size, ports)"},
       {"capture:\n  ports: {device: x}\n",
        "t.yaml:2:10: capture.ports: expected a list of ports (mappings with device, rx_queues, rx_descriptors, "
        "promiscuous), got a mapping"},
