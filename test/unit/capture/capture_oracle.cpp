@@ -14,17 +14,6 @@
 
 namespace opensoc::capture::test {
 
-std::string corpus_dir() {
-  if (const char* env = std::getenv("OPENSOC_CORPUS"); env != nullptr && *env != '\0') return env;
-#ifdef OPENSOC_SOURCE_ROOT
-  return std::string(OPENSOC_SOURCE_ROOT) + "/../shared/corpus";
-#else
-  // Built by hand from the repository root: this file is test/unit/capture/.
-  std::filesystem::path here(__FILE__);
-  return (std::filesystem::absolute(here).parent_path() / "../../../../shared/corpus").lexically_normal().string();
-#endif
-}
-
 std::vector<std::string> corpus_pcaps() {
   std::vector<std::string> out;
   const std::filesystem::path tests = std::filesystem::path(corpus_dir()) / "suricata-verify" / "tests";
@@ -33,27 +22,6 @@ std::vector<std::string> corpus_pcaps() {
     if (f.is_regular_file() && f.path().extension() == ".pcap") out.push_back(f.path().string());
   }
   std::sort(out.begin(), out.end());
-  return out;
-}
-
-std::string shell_quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) {
-    if (c == '\'') q += "'\\''";
-    else q += c;
-  }
-  return q + "'";
-}
-
-std::optional<std::string> run_command(const std::string& cmd) {
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return std::nullopt;
-  std::string out;
-  std::array<char, 65536> buf{};
-  std::size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  const int status = ::pclose(p);
-  if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return std::nullopt;
   return out;
 }
 

@@ -9,9 +9,15 @@
 #include <string>
 #include <vector>
 
+#include "support/external_tools.hpp"
+
 #include "capture/pcap_file_source.hpp"
 
 namespace opensoc::capture::test {
+
+using opensoc::test::corpus_dir;
+using opensoc::test::run_command;
+using opensoc::test::shell_quote;
 
 /// One frame as both readers describe it.
 struct Frame {
@@ -21,17 +27,11 @@ struct Frame {
   friend bool operator==(const Frame&, const Frame&) = default;
 };
 
-/// $OPENSOC_CORPUS, else <source root>/../shared/corpus.
-std::string corpus_dir();
 
 /// Every .pcap under suricata-verify/tests (at any depth), sorted.
 std::vector<std::string> corpus_pcaps();
 
-/// Runs `cmd` through the shell; its stdout, or nullopt when it exits non-zero.
-std::optional<std::string> run_command(const std::string& cmd);
 
-/// Quotes `s` for the shell.
-std::string shell_quote(const std::string& s);
 
 /// tshark's frames (time_epoch, len, cap_len) for the packets it could read.
 /// time_epoch is "%u.%09u" of (secs, nsecs); nsecs are not normalised, so

@@ -818,7 +818,7 @@ TEST_CASE("PcapFileSource streams a pcap larger than its buffer without losing o
       INFO("record " << i);
       REQUIRE(views[i].caplen == frames[i].size());
       CHECK(views[i].wirelen == frames[i].size() + 4);
-      CHECK(views[i].ts == (1'700'000'000LL + static_cast<long long>(i)) * 1'000'000'000LL + i * 1000);
+      CHECK(views[i].ts == (1'700'000'000LL + static_cast<long long>(i)) * 1'000'000'000LL + static_cast<long long>(i) * 1000);
       CHECK(std::memcmp(views[i].data, frames[i].data(), frames[i].size()) == 0);
     }
     CHECK(src->error().empty());

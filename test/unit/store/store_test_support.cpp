@@ -60,37 +60,6 @@ TestPacket make_filled_packet(std::uint32_t len, TimestampNs ts, std::uint8_t fi
   return p;
 }
 
-std::string corpus_dir() {
-  if (const char* env = std::getenv("OPENSOC_CORPUS"); env != nullptr && *env != '\0') return env;
-#ifdef OPENSOC_SOURCE_ROOT
-  return std::string(OPENSOC_SOURCE_ROOT) + "/../shared/corpus";
-#else
-  std::filesystem::path here(__FILE__);
-  return (std::filesystem::absolute(here).parent_path() / "../../../../shared/corpus").lexically_normal().string();
-#endif
-}
-
-std::string shell_quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) {
-    if (c == '\'') q += "'\\''";
-    else q += c;
-  }
-  return q + "'";
-}
-
-std::optional<std::string> run_command(const std::string& cmd) {
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return std::nullopt;
-  std::string out;
-  std::array<char, 65536> buf{};
-  std::size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  const int status = ::pclose(p);
-  if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return std::nullopt;
-  return out;
-}
-
 std::vector<OracleFrame> tshark_frames(const std::string& path) {
   const auto out = run_command("tshark -n -r " + shell_quote(path) +
                                " -o frame.generate_md5_hash:TRUE -T fields -e frame.time_epoch -e frame.len"

@@ -6,9 +6,15 @@
 #include <string>
 #include <vector>
 
+#include "support/external_tools.hpp"
+
 #include "opensoc/core/packet_view.hpp"
 
 namespace opensoc::store::test {
+
+using opensoc::test::corpus_dir;
+using opensoc::test::run_command;
+using opensoc::test::shell_quote;
 
 /// A mkdtemp directory, removed with its contents at the end of the test.
 class TempDir {
@@ -38,12 +44,7 @@ TestPacket make_packet(std::uint32_t i, std::uint32_t len, TimestampNs ts, LinkT
 /// A frame whose bytes are all `fill`.
 TestPacket make_filled_packet(std::uint32_t len, TimestampNs ts, std::uint8_t fill);
 
-/// $OPENSOC_CORPUS, else <source root>/../shared/corpus.
-std::string corpus_dir();
 
-/// Runs `cmd` through sh; its stdout, or nullopt when it exits non-zero.
-std::optional<std::string> run_command(const std::string& cmd);
-std::string shell_quote(const std::string& s);
 
 /// One frame as tshark prints it.
 struct OracleFrame {
