@@ -49,17 +49,17 @@ try:
     with temp_dir() as d:
         # The whole demo capture, jumbo frames included (its IPv6 part was
         # captured with segmentation offload: frames up to 5.6 kB): the veths
-        # get a 9000-byte MTU, the PMD 16 KiB frames and the mbufs room for them.
+        # get a 9000-byte MTU, the PMD 8 KiB frames and the mbufs room for them.
         pcap = demo
         sent_want = capinfos_count(pcap)
         cfg = write_config(os.path.join(d, "af.yaml"), f"""
 data_dir: {d}/data
 capture:
   eal_args: ["--no-huge", "-m", "512", "--no-pci", "--no-shconf", "--file-prefix", "{ns}",
-             "--vdev", "net_af_packet0,iface=cap0,framecnt=4096,blocksz=16384,framesz=16384"]
+             "--vdev", "net_af_packet0,iface=cap0,framecnt=16384,blocksz=8192,framesz=8192"]
   main_lcore: 0
   worker_lcores: [1]
-  mbuf_data_size: 16KiB
+  mbuf_data_size: 8KiB
   ports:
     - device: net_af_packet0
 pipeline:
