@@ -5,6 +5,7 @@
 #include "daemon/command_line.hpp"
 #include "daemon/config_overrides.hpp"
 #include "daemon/ingest_command.hpp"
+#include "daemon/pcap_command.hpp"
 #include "daemon/run_command.hpp"
 #include "telemetry/logger.hpp"
 
@@ -43,6 +44,8 @@ int main(int argc, char** argv) {
       return daemon::run_ingest(*cfg, daemon::IngestOptions{cl->captures, cl->json}, log);
     case Command::run:
       return daemon::run_daemon(*cfg, log);
+    case Command::pcap:
+      return daemon::run_pcap(*cfg, daemon::PcapOptions{cl->slice_params, cl->output}, log);
     default:
       return daemon::kExitUsage;
   }

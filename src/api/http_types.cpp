@@ -66,13 +66,23 @@ bool parse_target(const std::string& target, Request& out, std::string& error) {
   return true;
 }
 
-Response error_response(int status, const std::string& message) {
+namespace {
+Response json_error(int status, const std::string& message, const std::string* parameter) {
   Response r;
   r.status = status;
   JsonWriter w(r.body);
-  w.begin_object().key("error").begin_object().field("status", static_cast<std::int64_t>(status)).field("message", message).end_object().end_object();
+  w.begin_object().key("error").begin_object().field("status", static_cast<std::int64_t>(status)).field("message", message);
+  if (parameter != nullptr) w.field("parameter", *parameter);
+  w.end_object().end_object();
   r.body.push_back('\n');
   return r;
+}
+}  // namespace
+
+Response error_response(int status, const std::string& message) { return json_error(status, message, nullptr); }
+
+Response error_response(int status, const std::string& message, const std::string& parameter) {
+  return json_error(status, message, &parameter);
 }
 
 }  // namespace opensoc::api

@@ -4,6 +4,7 @@
 /// Beast type appears in handler code and handlers test without a network.
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,11 +20,44 @@ struct Request {
   std::string remote_address;
 };
 
+/// Produces a response body piece by piece, for answers too big to hold
+/// (multi-GB PCAP slices). The HTTP server pulls: it calls next() again only
+/// after the previous piece has been written to the socket, so at most one
+/// piece is buffered per connection.
+///
+/// Threading: next() and trailers() run on the HTTP thread, which serves every
+/// other connection too; a piece should take milliseconds, not seconds.
+/// Lifetime: owned (shared) by the Response and then by the connection; it is
+/// destroyed when the body ends, when the client disconnects or when a write
+/// times out, so it may hold files, cursors or read transactions.
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  /// Appends the next piece (any size up to ~1 MiB; empty is allowed) to
+  /// `out` and returns true, or returns false at the end; `out` may still
+  /// have received a last piece then. May throw: the server then closes the
+  /// connection, so the client sees a truncated body (the only honest signal
+  /// once the status line has gone out).
+  virtual bool next(std::string& out) = 0;
+  /// Trailer fields, read once after next() returned false. Only the names
+  /// announced in Response::trailer_names are sent (an HTTP/1.0 client gets
+  /// none). Names must be tokens and values must not contain CR or LF;
+  /// others are dropped.
+  virtual std::vector<std::pair<std::string, std::string>> trailers() { return {}; }
+};
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  /// When set, `body` is ignored and the body is pulled from the stream,
+  /// sent with Transfer-Encoding: chunked (HTTP/1.1) or until the connection
+  /// closes (HTTP/1.0).
+  std::shared_ptr<BodyStream> stream;
+  /// Trailer field names the stream will supply, announced in a `Trailer:`
+  /// header so clients know to look for them.
+  std::vector<std::string> trailer_names;
 };
 
 /// Splits a request target into path and query parameters, percent-decoding
@@ -33,5 +67,8 @@ bool parse_target(const std::string& target, Request& out, std::string& error);
 
 /// A JSON error body: {"error":{"status":400,"message":"…"}}.
 Response error_response(int status, const std::string& message);
+/// The same naming the offending request parameter, so a client can point at
+/// it: {"error":{"status":400,"message":"…","parameter":"host"}}.
+Response error_response(int status, const std::string& message, const std::string& parameter);
 
 }  // namespace opensoc::api

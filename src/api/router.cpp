@@ -3,6 +3,7 @@
 //   GET /api/v1/health   liveness, no secrets, always cheap
 //   GET /api/v1/stats    every counter as JSON
 //   GET /metrics         the same counters in Prometheus text format
+//   GET|POST /api/v1/pcap  a PCAP slice, streamed by the packet store's handler
 #include "api/router.hpp"
 
 #include <exception>
@@ -54,6 +55,12 @@ Response Router::dispatch(const Request& request) const {
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     r.body = render_prometheus(services_.stats());
     return r;
+  }
+  if (p == "/api/v1/pcap") {
+    // No HEAD: answering it would cost the same index query as GET.
+    if (request.method != "GET" && request.method != "POST") return method_not_allowed("GET, POST");
+    if (!services_.pcap) return error_response(503, "packet store disabled");
+    return services_.pcap(request);
   }
   return error_response(404, "no such endpoint: " + p);
 }

@@ -14,6 +14,10 @@ namespace opensoc::api {
 
 struct ApiServices {
   std::function<StatsSnapshot()> stats;  ///< a fresh snapshot of every counter
+  /// GET and POST /api/v1/pcap: the whole request in, a PCAP slice (usually
+  /// with a BodyStream) or a 400 naming the parameter out. Empty when the
+  /// packet store is disabled; the route then answers 503.
+  std::function<Response(const Request&)> pcap;
 };
 
 class Router {

@@ -130,6 +130,32 @@ std::string render_stats_json(const StatsSnapshot& s) {
   }
   w.end_array();
   w.end_object();
+
+  // The packet store: what is on disk (the indexer's view) and what the
+  // workers wrote or could not write.
+  std::uint64_t stored = 0, stored_bytes = 0, store_drops = 0, store_errors = 0;
+  for (const auto& wk : s.workers) {
+    stored += wk.store_packets;
+    stored_bytes += wk.store_bytes;
+    store_drops += wk.store_drops;
+    store_errors += wk.store_write_errors;
+  }
+  const StoreSnapshot& st = s.store;
+  w.key("store").begin_object();
+  w.field("enabled", st.enabled);
+  w.field("bytes_used", st.bytes_used).field("segments", st.segments);
+  w.field("oldest_packet_ns", st.oldest_packet_ns).field("newest_packet_ns", st.newest_packet_ns);
+  if (st.oldest_packet_ns != 0) {
+    w.field("oldest_packet", format_rfc3339_ns(st.oldest_packet_ns));
+    w.field("newest_packet", format_rfc3339_ns(st.newest_packet_ns));
+  }
+  w.field("packets_stored", stored).field("bytes_stored", stored_bytes);
+  w.field("packets_dropped", store_drops).field("write_errors", store_errors + st.close_errors);
+  w.field("segments_removed", st.segments_removed).field("bytes_removed", st.bytes_removed);
+  w.field("indexed_packets", st.indexed_packets).field("index_bytes", st.index_bytes);
+  w.field("index_commits", st.index_commits).field("index_errors", st.index_errors);
+  if (st.last_commit_ns != 0) w.field("index_last_commit", format_rfc3339_ns(st.last_commit_ns));
+  w.end_object();
   w.end_object();
   out.push_back('\n');
   return out;
@@ -233,6 +259,23 @@ std::string render_prometheus(const StatsSnapshot& s) {
   for (const auto& w : s.workers) e.sample("opensoc_ring_drops_total", fmt::format("worker=\"{}\"", w.worker), w.ring_drops);
   e.family("opensoc_ring_occupancy", "gauge", "Flow records waiting in a worker's ring.");
   for (const auto& w : s.workers) e.sample("opensoc_ring_occupancy", fmt::format("worker=\"{}\"", w.worker), w.ring_occupancy);
+
+  e.family("opensoc_store_packets_total", "counter", "Packets written to segments.");
+  for (const auto& w : s.workers) e.sample("opensoc_store_packets_total", fmt::format("worker=\"{}\"", w.worker), w.store_packets);
+  e.family("opensoc_store_dropped_total", "counter", "Packets not stored (disk full, unwritable time).");
+  for (const auto& w : s.workers) e.sample("opensoc_store_dropped_total", fmt::format("worker=\"{}\"", w.worker), w.store_drops);
+  e.family("opensoc_store_bytes_used", "gauge", "Disk space held by segment files.");
+  e.sample("opensoc_store_bytes_used", "", s.store.bytes_used);
+  e.family("opensoc_store_segments", "gauge", "Segment files on disk.");
+  e.sample("opensoc_store_segments", "", s.store.segments);
+  e.family("opensoc_store_oldest_packet_seconds", "gauge", "Time of the oldest packet on disk (retention horizon).");
+  e.sample("opensoc_store_oldest_packet_seconds", "", static_cast<std::uint64_t>(s.store.oldest_packet_ns / kNsPerSecond));
+  e.family("opensoc_store_segments_removed_total", "counter", "Segments removed by retention.");
+  e.sample("opensoc_store_segments_removed_total", "", s.store.segments_removed);
+  e.family("opensoc_index_bytes", "gauge", "LMDB packet index pages in use.");
+  e.sample("opensoc_index_bytes", "", s.store.index_bytes);
+  e.family("opensoc_index_errors_total", "counter", "Failed index commits and unreadable segments.");
+  e.sample("opensoc_index_errors_total", "", s.store.index_errors);
 
   e.family("opensoc_flow_records_total", "counter", "Flow records taken by the consumer.");
   e.sample("opensoc_flow_records_total", "", s.consumer.records);

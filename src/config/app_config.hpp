@@ -7,6 +7,7 @@
 #include "flow/flow_config.hpp"
 #include "http/http_config.hpp"
 #include "pipeline/pipeline_config.hpp"
+#include "store/store_config.hpp"
 #include "telemetry/log_level.hpp"
 
 namespace opensoc::config {
@@ -21,6 +22,7 @@ struct AppConfig {
   flow::FlowConfig flow;
   pipeline::PipelineConfig pipeline;
   http::HttpConfig http;
+  store::StoreConfig store;
 };
 
 }  // namespace opensoc::config

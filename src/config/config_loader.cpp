@@ -427,6 +427,31 @@ void read_pipeline(const Field& f, pipeline::PipelineConfig& c) {
                });
 }
 
+void read_store(const Field& f, store::StoreConfig& c) {
+  walk_mapping(
+      f, "a mapping of packet store settings", NullMeans::defaults,
+      {
+          {"enabled", [&](const Field& v) { set(c.enabled, read_bool(v)); }},
+          {"packets_subdir",
+           [&](const Field& v) { set(c.packets_subdir, read_string(v, "a relative directory name", false)); }},
+          {"max_segment_bytes",
+           [&](const Field& v) { set(c.max_segment_bytes, read_number(v, Number::bytes, {262184, 4294967295ULL})); }},
+          {"max_segment_age_s",
+           [&](const Field& v) { set(c.max_segment_age_s, read_number(v, Number::seconds, {1, 86400})); }},
+          {"sync_on_close", [&](const Field& v) { set(c.sync_on_close, read_bool(v)); }},
+          {"max_bytes", [&](const Field& v) { set(c.max_bytes, read_number(v, Number::bytes, {0, ~0ULL})); }},
+          {"min_free_bytes",
+           [&](const Field& v) { set(c.min_free_bytes, read_number(v, Number::bytes, {0, ~0ULL})); }},
+          {"max_age_s", [&](const Field& v) { set(c.max_age_s, read_number(v, Number::seconds, {0, 3650ULL * 86400})); }},
+          {"index_commit_ms",
+           [&](const Field& v) { set(c.index_commit_ms, read_number(v, Number::count, {10, 60000})); }},
+          {"index_map_bytes",
+           [&](const Field& v) { set(c.index_map_bytes, read_number(v, Number::bytes, {1ULL << 20, 1ULL << 44})); }},
+          {"default_window_s",
+           [&](const Field& v) { set(c.default_window_s, read_number(v, Number::seconds, {1, 3650ULL * 86400})); }},
+      });
+}
+
 void read_http(const Field& f, http::HttpConfig& c) {
   walk_mapping(
       f, "a mapping of http settings", NullMeans::defaults,
@@ -467,6 +492,7 @@ void read_document(const Field& root, AppConfig& config) {
                    {"flow", [&](const Field& v) { read_flow(v, config.flow); }},
                    {"pipeline", [&](const Field& v) { read_pipeline(v, config.pipeline); }},
                    {"http", [&](const Field& v) { read_http(v, config.http); }},
+                   {"store", [&](const Field& v) { read_store(v, config.store); }},
                });
 }
 

@@ -16,6 +16,30 @@ struct Usage {
   bool overrides = false;  // accepts --data-dir / --listen / --flow-log
   bool json = false;
   bool captures = false;
+  bool slice = false;      // accepts the pcap filter options and -o
+};
+
+// `opensocd pcap` options and the REST parameter each stands for.
+struct SliceOption {
+  const char* option;
+  const char* parameter;
+  const char* help;
+};
+constexpr SliceOption kSliceOptions[] = {
+    {"--host", "host", "address or CIDR, either direction (repeat: all must match)"},
+    {"--src", "src", "source address or CIDR"},
+    {"--dst", "dst", "destination address or CIDR"},
+    {"--port", "port", "TCP/UDP/SCTP port, either direction"},
+    {"--sport", "sport", "source port"},
+    {"--dport", "dport", "destination port"},
+    {"--proto", "proto", "tcp, udp, icmp, sctp or an IP protocol number"},
+    {"--vlan", "vlan", "outer VLAN id"},
+    {"--community-id", "community_id", "Community ID v1, e.g. 1:wCb3OG7yAFWelaUydu0D+125CLM="},
+    {"--start", "start", "first time (inclusive): RFC 3339, Unix seconds, or '5m ago'"},
+    {"--end", "end", "last time (inclusive), same forms"},
+    {"--limit", "limit", "at most this many packets"},
+    {"--limit-bytes", "limit_bytes", "at most this many pcap record bytes"},
+    {"--query", "query", "Stenographer-style query, e.g. 'host 10.1.2.3 and port 443'"},
 };
 
 constexpr Usage kCommands[] = {
@@ -25,6 +49,11 @@ constexpr Usage kCommands[] = {
      "opensocd ingest [-c FILE] [--data-dir DIR] [--listen ADDR:PORT] [--flow-log FILE] [--json] CAPTURE...",
      "Push pcap/pcapng files through the capture pipeline as fast as possible, print a summary, exit.", true, true,
      true, true},
+    {Command::pcap, "pcap",
+     "opensocd pcap [-c FILE] [--data-dir DIR] [--host ADDR]... [--port P] [--start T] [--end T] [--query Q] "
+     "[-o OUT]",
+     "Write the stored packets matching a filter as a pcap file (stdout by default), as GET /api/v1/pcap does.",
+     true, false, false, false, true},
     {Command::check_config, "check-config", "opensocd check-config [-c FILE]",
      "Load and validate a config file; print every problem found and exit 2 if there is one.", true, false, false,
      false},
@@ -34,6 +63,12 @@ constexpr Usage kCommands[] = {
 const Usage* find_command(std::string_view name) {
   for (const auto& u : kCommands)
     if (name == u.name) return &u;
+  return nullptr;
+}
+
+const SliceOption* find_slice_option(std::string_view name) {
+  for (const auto& o : kSliceOptions)
+    if (name == o.option) return &o;
   return nullptr;
 }
 
@@ -51,7 +86,16 @@ std::string help_text(const std::string& topic) {
       s += "  --listen ADDR:PORT    HTTP listen address, overrides http.listen\n";
       s += "  --flow-log FILE       write flow records as JSON lines, overrides pipeline.flow_log\n";
     }
+    if (u->command == Command::pcap) s += "  --data-dir DIR        data directory, overrides data_dir\n";
     if (u->json) s += "  --json                print the summary as one JSON object\n";
+    if (u->slice) {
+      for (const auto& o : kSliceOptions) {
+        std::string name = std::string(o.option) + " X";
+        name.resize(22, ' ');
+        s += "  " + name + o.help + "\n";
+      }
+      s += "  -o, --output FILE     write here (default or '-': stdout)\n";
+    }
     s += "  -h, --help            show this help\n";
     s += "\nexit codes: 0 success, 1 runtime failure, 2 usage or config error\n";
     return s;
@@ -119,11 +163,17 @@ Result<CommandLine> parse_command_line(int argc, const char* const* argv) {
     } else if (a == "-c" || a == "--config") {
       r = set_value(cl.config_path, a, u->config);
     } else if (a == "--data-dir") {
-      r = set_value(cl.data_dir, a, u->overrides);
+      r = set_value(cl.data_dir, a, u->overrides || u->slice);
+    } else if (u->slice && (a == "-o" || a == "--output")) {
+      r = set_value(cl.output, a, true);
     } else if (a == "--listen") {
       r = set_value(cl.listen, a, u->overrides);
     } else if (a == "--flow-log") {
       r = set_value(cl.flow_log, a, u->overrides);
+    } else if (const SliceOption* so = find_slice_option(a); so != nullptr && u->slice) {
+      auto v = take_value(a);
+      if (!v) return v.error();
+      cl.slice_params.emplace_back(so->parameter, *v);
     } else if (a == "--json") {
       if (!u->json) return Error{cmd + ": option --json is not accepted here"};
       if (has_inline) return Error{cmd + ": option --json takes no value"};

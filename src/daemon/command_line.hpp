@@ -4,13 +4,14 @@
 /// that later ones (pcap, search, user) reuse --config, --data-dir, --listen.
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "opensoc/core/result.hpp"
 
 namespace opensoc::daemon {
 
-enum class Command { help, version, check_config, run, ingest };
+enum class Command { help, version, check_config, run, ingest, pcap };
 
 struct CommandLine {
   Command command = Command::help;
@@ -21,6 +22,10 @@ struct CommandLine {
   std::optional<std::string> flow_log;      ///< --flow-log FILE overrides pipeline.flow_log
   bool json = false;                        ///< ingest: summary as one JSON object
   std::vector<std::string> captures;        ///< ingest: files to read
+  /// pcap: the slice filters, named as the REST parameters (host, port,
+  /// start, query, ...), in command-line order; repeats allowed.
+  std::vector<std::pair<std::string, std::string>> slice_params;
+  std::optional<std::string> output;        ///< pcap: -o FILE ("-" or none: stdout)
 };
 
 /// Parses argv. An Error here is a usage error (exit code 2); its message

@@ -17,6 +17,9 @@ Result<config::AppConfig> load_effective_config(const CommandLine& cl) {
     cfg = std::move(*loaded);
   } else {
     cfg.source_path = "(built-in defaults)";
+    // A quick `ingest FILE` with neither a config nor --data-dir counts and
+    // decodes; it does not fill /var/lib/opensoc with a store.
+    if (cl.command == Command::ingest && !cl.data_dir) cfg.store.enabled = false;
   }
   if (cl.data_dir) cfg.data_dir = *cl.data_dir;
   if (cl.listen) {

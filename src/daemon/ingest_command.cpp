@@ -1,4 +1,6 @@
-// `opensocd ingest`: files -> PcapFileSource -> CaptureWorker -> FlowConsumer.
+// `opensocd ingest`: files -> PcapFileSource -> CaptureWorker -> FlowConsumer,
+// and (store.enabled) the packet store: segments, indexed by the indexer
+// thread while the files are read, everything committed before exit.
 //
 // One worker on the calling thread reads the files in order; the flow
 // consumer runs on its own thread. The worker waits when the flow-record ring
@@ -11,6 +13,7 @@
 
 #include "api/stats_render.hpp"
 #include "capture/pcap_file_source.hpp"
+#include "daemon/packet_store.hpp"
 #include "opensoc/core/json_writer.hpp"
 #include "pipeline/capture_worker.hpp"
 #include "pipeline/flow_consumer.hpp"
@@ -35,6 +38,17 @@ int run_ingest(const config::AppConfig& config, const IngestOptions& options, co
     return 1;
   }
   pipeline::CaptureWorker worker(0, 0, config.flow, ring, pipeline::RingFullPolicy::wait);
+  std::unique_ptr<PacketStore> store;
+  if (config.store.enabled) {
+    auto s = PacketStore::open(config, 1, log);
+    if (!s) {
+      log.error("ingest: {}", s.error().message);
+      return 1;
+    }
+    store = std::move(*s);
+    worker.attach_store(store->writer(0));
+    store->start_indexer();
+  }
   (*consumer)->start();
 
   const auto t0 = std::chrono::steady_clock::now();
@@ -43,11 +57,19 @@ int run_ingest(const config::AppConfig& config, const IngestOptions& options, co
   }
   worker.flush(FlowEndReason::shutdown);
   (*consumer)->stop();
+  bool store_failed = false;
+  if (store) {
+    if (auto r = store->finish(); !r) {
+      log.error("ingest: packet store: {}", r.error().message);
+      store_failed = true;
+    }
+  }
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   StatsSnapshot snap;
   snap.workers.push_back(worker.snapshot());
   snap.consumer = (*consumer)->snapshot();
+  if (store) snap.store = store->snapshot();
   const api::StatsTotals t = api::compute_totals(snap);
   std::uint64_t truncated = 0;
   for (auto& s : sources) {
@@ -78,6 +100,14 @@ int run_ingest(const config::AppConfig& config, const IngestOptions& options, co
       if (n != 0) w.field(anomaly_name(static_cast<DecodeAnomaly>(i)), n);
     }
     w.end_object();
+    if (store) {
+      const WorkerSnapshot& ws = snap.workers[0];
+      w.key("store").begin_object();
+      w.field("packets_stored", ws.store_packets).field("packets_dropped", ws.store_drops);
+      w.field("segments", snap.store.segments).field("bytes_used", snap.store.bytes_used);
+      w.field("indexed_packets", snap.store.indexed_packets).field("index_bytes", snap.store.index_bytes);
+      w.end_object();
+    }
     w.key("captures").begin_array();
     for (auto& s : sources) {
       const auto st = s->stats();
@@ -101,7 +131,19 @@ int run_ingest(const config::AppConfig& config, const IngestOptions& options, co
                     static_cast<unsigned long long>(n));
     }
     if (truncated != 0) std::printf("truncated records: %llu\n", static_cast<unsigned long long>(truncated));
+    if (store) {
+      const WorkerSnapshot& ws = snap.workers[0];
+      std::printf("stored:         %llu packets in %llu segments (%llu dropped), index %llu bytes\n",
+                  static_cast<unsigned long long>(ws.store_packets), static_cast<unsigned long long>(snap.store.segments),
+                  static_cast<unsigned long long>(ws.store_drops), static_cast<unsigned long long>(snap.store.index_bytes));
+    }
     std::printf("elapsed:        %.3f s (%.0f packets/s, %.3f Gbit/s)\n", elapsed, pps, bps / 1e9);
+  }
+  if (store_failed || (store && snap.workers[0].store_drops != 0)) {
+    if (store && snap.workers[0].store_drops != 0)
+      log.error("ingest: {} packets could not be stored ({})", snap.workers[0].store_drops,
+                store->writer(0)->last_error());
+    return 1;
   }
   if (snap.consumer.write_errors != 0) {
     log.error("ingest: {} flow records could not be written to {}", snap.consumer.write_errors,

@@ -16,6 +16,8 @@
 #include "api/stats_render.hpp"
 #include "capture/dpdk_runtime.hpp"
 #include "config/config_loader.hpp"
+#include "daemon/packet_store.hpp"
+#include "daemon/pcap_endpoint.hpp"
 #include "http/http_server.hpp"
 #include "pipeline/capture_worker.hpp"
 #include "pipeline/flow_consumer.hpp"
@@ -50,6 +52,18 @@ int run_daemon(const config::AppConfig& config, const telemetry::Logger& log) {
   capture::DpdkRuntime& rt = **runtime;
   const std::size_t n_workers = rt.worker_count();
 
+  // Before any worker exists: recovery and index reconciliation must see the
+  // data directory as the last run left it.
+  std::unique_ptr<PacketStore> store;
+  if (config.store.enabled) {
+    auto s = PacketStore::open(config, n_workers, log);
+    if (!s) {
+      log.error("{}", s.error().message);
+      return 1;
+    }
+    store = std::move(*s);
+  }
+
   std::vector<std::unique_ptr<SpscRing<FlowRecord>>> rings;
   std::vector<SpscRing<FlowRecord>*> ring_ptrs;
   std::vector<std::unique_ptr<pipeline::CaptureWorker>> workers;
@@ -61,6 +75,7 @@ int run_daemon(const config::AppConfig& config, const telemetry::Logger& log) {
                                                                 config.capture.worker_lcores[w], config.flow,
                                                                 *rings.back(), pipeline::RingFullPolicy::drop));
     sources[w] = rt.sources_for_worker(w);
+    if (store) workers.back()->attach_store(store->writer(w));
   }
   auto consumer = pipeline::FlowConsumer::create(ring_ptrs, config.pipeline);
   if (!consumer) {
@@ -104,10 +119,18 @@ int run_daemon(const config::AppConfig& config, const telemetry::Logger& log) {
       }
     }
     s.consumer = (*consumer)->snapshot();
+    if (store) s.store = store->snapshot();
     return s;
   };
 
-  api::Router router(api::ApiServices{snapshot});
+  api::ApiServices services;
+  services.stats = snapshot;
+  if (store) {
+    services.pcap = [&store](const api::Request& r) {
+      return serve_pcap_request(r, store->index(), store->slice_options());
+    };
+  }
+  api::Router router(std::move(services));
   auto server = http::HttpServer::start(config.http, [&router](const api::Request& r) { return router.handle(r); });
   if (!server) {
     log.error("http: {}", server.error().message);
@@ -115,6 +138,7 @@ int run_daemon(const config::AppConfig& config, const telemetry::Logger& log) {
   }
 
   (*consumer)->start();
+  if (store) store->start_indexer();
   std::atomic<bool> stop{false};
   auto launched = rt.launch_workers([&](std::size_t w) { workers[w]->run(sources[w], stop); });
   if (!launched) {
@@ -130,6 +154,9 @@ int run_daemon(const config::AppConfig& config, const telemetry::Logger& log) {
   stop.store(true, std::memory_order_relaxed);
   rt.wait_workers();
   (*consumer)->stop();
+  if (store) {
+    if (auto r = store->finish(); !r) log.error("packet store: {}", r.error().message);
+  }
 
   const StatsSnapshot last = snapshot();
   const api::StatsTotals t = api::compute_totals(last);

@@ -95,4 +95,36 @@ std::string community_id_v1(const FlowRecord& r, std::uint16_t seed) {
   return "1:" + base64(digest.data(), digest_len);
 }
 
+std::array<std::uint8_t, 20> community_id_digest(const FlowKey& key, std::uint16_t seed) noexcept {
+  const std::size_t alen = key.ip_version == 6 ? 16 : 4;
+  const bool ports = hashes_ports(key.ip_proto);
+  std::array<std::uint8_t, 2 + 16 + 16 + 2 + 4> buf{};
+  std::size_t n = 0;
+  buf[n++] = static_cast<std::uint8_t>(seed >> 8);
+  buf[n++] = static_cast<std::uint8_t>(seed);
+  std::memcpy(buf.data() + n, key.lo_addr, alen);
+  n += alen;
+  std::memcpy(buf.data() + n, key.hi_addr, alen);
+  n += alen;
+  buf[n++] = key.ip_proto;
+  buf[n++] = 0;
+  if (ports) {
+    buf[n++] = static_cast<std::uint8_t>(key.lo_port >> 8);
+    buf[n++] = static_cast<std::uint8_t>(key.lo_port);
+    buf[n++] = static_cast<std::uint8_t>(key.hi_port >> 8);
+    buf[n++] = static_cast<std::uint8_t>(key.hi_port);
+  }
+  std::array<std::uint8_t, EVP_MAX_MD_SIZE> digest{};
+  unsigned int digest_len = 0;
+  std::array<std::uint8_t, 20> out{};
+  if (EVP_Digest(buf.data(), n, digest.data(), &digest_len, EVP_sha1(), nullptr) == 1 && digest_len == 20) {
+    std::memcpy(out.data(), digest.data(), 20);
+  }
+  return out;
+}
+
+std::string community_id_text(const std::array<std::uint8_t, 20>& digest) {
+  return "1:" + base64(digest.data(), digest.size());
+}
+
 }  // namespace opensoc::flow

@@ -1,8 +1,10 @@
 #pragma once
 // Community ID v1 flow hashes (https://github.com/corelight/community-id-spec).
+#include <array>
 #include <cstdint>
 #include <string>
 
+#include "opensoc/core/flow_key.hpp"
 #include "opensoc/core/flow_record.hpp"
 
 namespace opensoc::flow {
@@ -18,5 +20,14 @@ namespace opensoc::flow {
 /// Allocates the result: for consumer threads (search/export), not for the
 /// per-packet path. Thread-safe.
 [[nodiscard]] std::string community_id_v1(const FlowRecord& r, std::uint16_t seed = 0);
+
+/// The SHA-1 digest behind a Community ID, computed from a normalised
+/// FlowKey (whose endpoint order and ICMP port-equivalents are already the
+/// spec's, see make_flow_key), for the packet index. Same value as the digest
+/// in community_id_v1() of the flow's record. Thread-safe, no allocation.
+[[nodiscard]] std::array<std::uint8_t, 20> community_id_digest(const FlowKey& key, std::uint16_t seed = 0) noexcept;
+
+/// "1:" + base64(digest).
+[[nodiscard]] std::string community_id_text(const std::array<std::uint8_t, 20>& digest);
 
 }  // namespace opensoc::flow

@@ -6,7 +6,8 @@
 ///
 /// Threading: start() binds and listens on the calling thread;
 /// serve_until_signal() runs the event loop on the calling thread until
-/// SIGINT/SIGTERM or stop(). The handler runs on that thread.
+/// SIGINT/SIGTERM or stop(). The handler runs on that thread, and so does a
+/// response's BodyStream (pulled one piece per completed socket write).
 #include <cstdint>
 #include <functional>
 #include <memory>

@@ -9,6 +9,7 @@
 
 #include <time.h>
 
+#include <chrono>
 #include <thread>
 
 #include "decode/decode.hpp"
@@ -37,6 +38,8 @@ std::uint32_t CaptureWorker::poll(capture::PacketSource& source) noexcept {
     const DecodedPacket d = decode::decode_packet(pkt);
     if (d.anomaly != DecodeAnomaly::none) anomalies_[static_cast<std::size_t>(d.anomaly)].add();
     flows_.on_packet(pkt, d);
+    // Failures (disk full, a time pcap cannot hold) are counted by the writer.
+    if (store_ != nullptr) store_packet(pkt);
     bytes += pkt.wirelen;
     if (pkt.ts > newest) newest = pkt.ts;
   }
@@ -48,6 +51,28 @@ std::uint32_t CaptureWorker::poll(capture::PacketSource& source) noexcept {
   wall_at_last_packet_ = 0;  // measured lazily by on_idle
   flows_.advance(newest);
   return n;
+}
+
+void CaptureWorker::store_packet(const PacketView& pkt) noexcept {
+  if (policy_ == RingFullPolicy::drop) {
+    (void)store_->append(pkt);
+    return;
+  }
+  // Offline: a full disk is waited out while retention (on the indexer
+  // thread) frees the oldest segments; only a disk that stays full for a
+  // long time loses packets, and then they are counted.
+  store::AppendResult r = store_->try_append(pkt);
+  if (r.stored() || r.status != store::AppendStatus::dropped_no_segment) {
+    if (!r.stored()) store_->count_drop();
+    return;
+  }
+  constexpr int kMaxWaits = 6000;  // 10 ms each: a minute
+  for (int i = 0; i < kMaxWaits && !r.stored(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    store_->retry_now();
+    r = store_->try_append(pkt);
+  }
+  if (!r.stored()) store_->count_drop();
 }
 
 void CaptureWorker::on_idle(TimestampNs wall_now) noexcept {
@@ -114,6 +139,14 @@ WorkerSnapshot CaptureWorker::snapshot() const {
   s.ring_drops = ring_drops_.get();
   s.ring_occupancy = ring_.size();
   s.ring_capacity = ring_.capacity();
+  if (store_ != nullptr) {
+    const auto& st = store_->stats();
+    s.store_packets = st.packets.get();
+    s.store_bytes = st.bytes.get();
+    s.store_drops = st.dropped_packets.get();
+    s.store_segments_opened = st.segments_opened.get();
+    s.store_write_errors = st.write_errors.get();
+  }
   return s;
 }
 

@@ -1,8 +1,10 @@
 #pragma once
 /// CaptureWorker: the run-to-completion loop of one capture core. It owns its
 /// flow table and counters outright (no locks, no sharing): each burst is
-/// decoded, accounted to flows, and finished flows leave on the worker's own
-/// SPSC ring to the flow consumer thread.
+/// decoded, accounted to flows, copied into the worker's packet store segment
+/// (a memcpy into a mapping; the disk is the closer's and the indexer's
+/// business), and finished flows leave on the worker's own SPSC ring to the
+/// flow consumer thread.
 ///
 /// Threading: every method but snapshot() runs on the worker's thread (a
 /// pinned DPDK lcore for `run`, the main thread for `ingest`); snapshot() may
@@ -19,6 +21,7 @@
 #include "opensoc/core/flow_record.hpp"
 #include "opensoc/core/stats_snapshot.hpp"
 #include "opensoc/pipeline/spsc_ring.hpp"
+#include "store/segment_writer.hpp"
 
 namespace opensoc::pipeline {
 
@@ -44,6 +47,10 @@ class CaptureWorker final : private flow::FlowRecordSink {
   /// a replay whose timestamps are years old.
   void on_idle(TimestampNs wall_now) noexcept;
 
+  /// Stores every packet through `writer` from now on (nullptr: none). The
+  /// writer is used only on this worker's thread and must outlive it.
+  void attach_store(store::SegmentWriter* writer) noexcept { store_ = writer; }
+
   /// Emits every open flow with `reason`.
   void flush(FlowEndReason reason) noexcept;
 
@@ -52,12 +59,14 @@ class CaptureWorker final : private flow::FlowRecordSink {
 
  private:
   void on_flow(const FlowRecord& record) noexcept override;
+  void store_packet(const PacketView& pkt) noexcept;
 
   const std::uint16_t id_;
   const std::uint32_t lcore_;
   SpscRing<FlowRecord>& ring_;
   const RingFullPolicy policy_;
   flow::FlowTable flows_;
+  store::SegmentWriter* store_ = nullptr;
   PacketBatch batch_;
 
   TimestampNs last_packet_ts_ = 0;

@@ -9,11 +9,12 @@
 //
 // How a segment lives (the Stenographer pattern: write hidden, publish by
 // rename):
-//   1. open: create ".<first_ts>-<seq>.pcap.open", fallocate it to
-//      max_segment_bytes, map it MAP_SHARED, write the 24-byte pcap header.
-//      Preallocation is what makes the mapping safe: writes into a file whose
-//      blocks are already reserved cannot fail with SIGBUS when the disk
-//      fills; the failure happens at fallocate, where it is an error we count.
+//   1. open: create ".<first_ts>-<seq>.pcap.open", fallocate its first
+//      8 MiB (more in 8 MiB steps as it fills, up to max_segment_bytes), map
+//      max_segment_bytes of it MAP_SHARED, write the 24-byte pcap header.
+//      Preallocation is what makes the mapping safe: the writer only touches
+//      bytes already reserved, so a full disk cannot SIGBUS a write; the
+//      failure happens at fallocate, where it is an error we count.
 //   2. append: memcpy the frame, then the record header, caplen last (below).
 //      No syscall, no allocation.
 //   3. close (rotation or shutdown): munmap, ftruncate to the bytes used (the
@@ -37,6 +38,7 @@
 // to the segment that was open.)
 #include "store/segment_writer.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -46,6 +48,8 @@
 #include <unistd.h>
 
 #include "store/pcap_format.hpp"
+#include "store/segment_closer.hpp"
+#include "store/segment_journal.hpp"
 
 namespace opensoc::store {
 
@@ -57,11 +61,18 @@ constexpr TimestampNs kMaxPcapTs = (static_cast<TimestampNs>(1) << 32) * kNsPerS
 // Reserves `size` bytes for `fd`. fallocate first; where the file system
 // lacks it, glibc's posix_fallocate writes a byte per block, which is slow
 // but reserves the space just the same.
-int preallocate(int fd, std::uint64_t size) noexcept {
-  if (::fallocate(fd, 0, 0, static_cast<off_t>(size)) == 0) return 0;
+int preallocate(int fd, std::uint64_t offset, std::uint64_t size) noexcept {
+  if (::fallocate(fd, 0, static_cast<off_t>(offset), static_cast<off_t>(size)) == 0) return 0;
   if (errno != EOPNOTSUPP) return errno;
-  return ::posix_fallocate(fd, 0, static_cast<off_t>(size));
+  return ::posix_fallocate(fd, static_cast<off_t>(offset), static_cast<off_t>(size));
 }
+
+// A segment is reserved in steps, not all at once: a slow link or a replay
+// whose packet times jump rotates segments by age long before they are full,
+// and reserving max_segment_bytes for each would make the file system churn
+// (and count) gigabytes that are truncated away at close. The first step and
+// each growth are at most this much: one fallocate per 8 MiB written.
+constexpr std::uint64_t kReserveStep = 8ULL << 20;
 
 }  // namespace
 
@@ -102,8 +113,13 @@ SegmentWriter::~SegmentWriter() {
 }
 
 AppendResult SegmentWriter::append(const PacketView& pkt) noexcept {
+  const AppendResult r = try_append(pkt);
+  if (!r.stored()) stats_.dropped_packets.add();
+  return r;
+}
+
+AppendResult SegmentWriter::try_append(const PacketView& pkt) noexcept {
   if (pkt.caplen == 0 || pkt.data == nullptr || pkt.ts < 0 || pkt.ts > kMaxPcapTs) {
-    stats_.dropped_packets.add();
     return {AppendStatus::dropped_invalid, {}};
   }
   const std::uint32_t caplen = pkt.caplen < kSegmentSnaplen ? pkt.caplen : kSegmentSnaplen;
@@ -114,21 +130,22 @@ AppendResult SegmentWriter::append(const PacketView& pkt) noexcept {
     const bool full = used_ + record_size > map_.size();
     const bool old = pkt.ts - segment_first_ts_ >= max_age_ns_;
     if (full || old || pkt.link != segment_link_) {
-      if (!finish_segment()) {
-        // The old segment stays ".open" for recovery; the packet still goes
-        // to a new one below.
-      }
+      // On failure the old segment stays ".open" for recovery; the packet
+      // still goes to a new one below.
+      (void)finish_segment();
+    } else if (used_ + record_size > reserved_ && !reserve_more(used_ + record_size)) {
+      // Could not grow (disk full): finish what we have; the reopen below
+      // fails the same way and starts the back-off.
+      (void)finish_segment();
     }
   }
   if (!has_open_segment()) {
     if (in_backoff_ && pkt.ts < retry_at_ts_ && pkt.ts >= retry_at_ts_ - config_.reopen_backoff_ns) {
-      stats_.dropped_packets.add();
       return {AppendStatus::dropped_no_segment, {}};
     }
     if (!open_segment(pkt.ts, pkt.link)) {
       in_backoff_ = true;
       retry_at_ts_ = pkt.ts + config_.reopen_backoff_ns;
-      stats_.dropped_packets.add();
       return {AppendStatus::dropped_no_segment, {}};
     }
     in_backoff_ = false;
@@ -140,7 +157,9 @@ AppendResult SegmentWriter::append(const PacketView& pkt) noexcept {
   store_le32(rec + 4, static_cast<std::uint32_t>(pkt.ts % kNsPerSecond));
   store_le32(rec + 12, wirelen);
   // caplen last: until it is non-zero the record does not exist (see above).
-  std::atomic_signal_fence(std::memory_order_seq_cst);
+  // A release fence, not just a compiler fence: the indexer thread reads
+  // records while they are written (a no-op instruction on x86).
+  std::atomic_thread_fence(std::memory_order_release);
   store_le32(rec + 8, caplen);
 
   const RecordLocation loc{segment_id_, used_, static_cast<std::uint32_t>(record_size)};
@@ -162,27 +181,45 @@ bool SegmentWriter::open_segment(TimestampNs first_ts, LinkType link) noexcept {
     record_failure(errno_error("create segment " + path));
     return false;
   }
-  if (const int err = preallocate(fd.get(), config_.max_segment_bytes); err != 0) {
+  const std::uint64_t first = std::min(config_.max_segment_bytes, kReserveStep);
+  if (const int err = preallocate(fd.get(), 0, first); err != 0) {
     errno = err;
-    record_failure(errno_error("preallocate " + std::to_string(config_.max_segment_bytes) + " bytes for " + path));
-    ::unlink(path.c_str());
+    record_failure(errno_error("preallocate " + std::to_string(first) + " bytes for " + path));
+    // The file is gone again, so its number is free: no gap in the sequence
+    // however often a full disk makes this fail.
+    if (::unlink(path.c_str()) == 0) next_sequence_ = seq;
     return false;
   }
   auto m = Mapping::map(fd.get(), config_.max_segment_bytes, true, path);
   if (!m) {
     record_failure(m.error());
-    ::unlink(path.c_str());
+    if (::unlink(path.c_str()) == 0) next_sequence_ = seq;
     return false;
   }
   fd_ = std::move(fd);
   map_ = std::move(*m);
   encode_global_header(map_.data(), link);
   used_ = kGlobalHeaderSize;
+  reserved_ = first;
   segment_sequence_ = seq;
   segment_id_ = make_segment_id(worker_, seq);
   segment_first_ts_ = first_ts;
   segment_link_ = link;
   stats_.segments_opened.add();
+  if (journal_ != nullptr) journal_->post({SegmentEvent::Kind::opened, segment_id_, dir_, first_ts, seq});
+  return true;
+}
+
+bool SegmentWriter::reserve_more(std::uint64_t needed) noexcept {
+  std::uint64_t target = reserved_ + kReserveStep;
+  if (target < needed) target = needed;
+  if (target > map_.size()) target = map_.size();
+  if (const int err = preallocate(fd_.get(), reserved_, target - reserved_); err != 0) {
+    errno = err;
+    record_failure(errno_error("extend segment of " + dir_ + " to " + std::to_string(target) + " bytes"));
+    return false;
+  }
+  reserved_ = target;
   return true;
 }
 
@@ -192,21 +229,24 @@ Result<void> SegmentWriter::close() {
 }
 
 Result<void> SegmentWriter::finish_segment() {
-  const std::string open_path = dir_ + "/" + open_segment_name(segment_first_ts_, segment_sequence_);
-  const std::string closed_path = dir_ + "/" + closed_segment_name(segment_first_ts_, segment_sequence_);
-  map_.reset();
-  UniqueFd fd = std::move(fd_);
-  Result<void> result = ok();
-  if (::ftruncate(fd.get(), static_cast<off_t>(used_)) != 0) {
-    result = errno_error("truncate " + open_path);
-  } else if (config_.sync_on_close && ::fdatasync(fd.get()) != 0) {
-    result = errno_error("fdatasync " + open_path);
-  } else if (::rename(open_path.c_str(), closed_path.c_str()) != 0) {
-    result = errno_error("rename " + open_path);
-  } else if (config_.sync_on_close) {
-    result = sync_directory(dir_);
-  }
+  FinishedSegment done;
+  done.directory = dir_;
+  done.open_path = dir_ + "/" + open_segment_name(segment_first_ts_, segment_sequence_);
+  done.closed_path = dir_ + "/" + closed_segment_name(segment_first_ts_, segment_sequence_);
+  done.mapping = std::move(map_);
+  done.fd = std::move(fd_);
+  done.used = used_;
+  done.journal = journal_;
+  done.closed_event = {SegmentEvent::Kind::closed, segment_id_, dir_, segment_first_ts_, segment_sequence_};
   used_ = 0;
+  if (closer_ != nullptr) {
+    // The slow part (munmap of dirty pages, truncate, sync, rename) happens
+    // on the closer's thread; counted as closed once handed over.
+    closer_->submit(std::move(done));
+    stats_.segments_closed.add();
+    return ok();
+  }
+  Result<void> result = finish_segment_file(done, config_.sync_on_close);
   if (!result) {
     record_failure(result.error());
     return result;

@@ -14,6 +14,9 @@
 
 namespace opensoc::store {
 
+class SegmentCloser;
+class SegmentJournal;
+
 /// Where one stored packet is: the byte range [offset, offset + length) of
 /// segment `segment_id` is its whole pcap record (16-byte header included),
 /// so a slice can copy it verbatim.
@@ -42,12 +45,10 @@ struct AppendResult {
 /// stats() may be read from any thread.
 /// Blocking: append() copies into a mapping and nothing else, except when it
 /// rotates (first packet, segment full, segment older than max_segment_age_s,
-/// link type change): then it closes the segment (ftruncate, fdatasync when
-/// sync_on_close, rename, directory fsync) and opens the next (open,
-/// fallocate, mmap) on the calling thread. That can take milliseconds, and
-/// the fdatasync of a full segment much longer: before this runs on a capture
-/// core, rotation must move to a helper thread (hand the finished segment over
-/// a ring; open the next one ahead of time).
+/// link type change): then it hands the full segment to a SegmentCloser
+/// (set_closer; the slow truncate/sync/rename run on the closer's thread) and
+/// opens the next (open, fallocate, mmap: tens of microseconds) itself.
+/// Without a closer the close runs inline (tests, tools).
 class SegmentWriter {
  public:
   /// Counters, written by the owner thread, readable from any.
@@ -81,6 +82,14 @@ class SegmentWriter {
   /// `pkt.data` must hold `pkt.caplen` bytes; they are copied, not kept.
   AppendResult append(const PacketView& pkt) noexcept;
 
+  /// append() without counting a failure as a drop, for a caller that will
+  /// retry (an offline ingest waiting for retention to free space); it calls
+  /// count_drop() if it gives up.
+  AppendResult try_append(const PacketView& pkt) noexcept;
+  void count_drop() noexcept { stats_.dropped_packets.add(); }
+  /// Ends a back-off now: the next append tries to open a segment.
+  void retry_now() noexcept { in_backoff_ = false; }
+
   /// Finishes the current segment, if any: truncate to the bytes used, fdatasync
   /// (sync_on_close), rename to the closed name, fsync the directory. The next
   /// append() opens a new segment. On failure the ".open" file stays for
@@ -93,6 +102,15 @@ class SegmentWriter {
   /// <data_dir>/<packets_subdir>/w<worker>
   [[nodiscard]] const std::string& directory() const noexcept { return dir_; }
   [[nodiscard]] std::uint16_t worker() const noexcept { return worker_; }
+  /// Hands finished segments to `closer` (which must outlive this writer)
+  /// instead of closing them on the calling thread; nullptr: close inline.
+  void set_closer(SegmentCloser* closer) noexcept { closer_ = closer; }
+  /// Posts "opened" and (through the closer or inline) "closed" events to
+  /// `journal` (which must outlive this writer); nullptr: none.
+  void set_journal(SegmentJournal* journal) noexcept { journal_ = journal; }
+  /// Bytes of the open segment holding records (0 when none is open).
+  [[nodiscard]] std::uint64_t open_segment_used() const noexcept { return used_; }
+
   /// Whether a segment is open now.
   [[nodiscard]] bool has_open_segment() const noexcept { return map_.data() != nullptr; }
 
@@ -104,6 +122,7 @@ class SegmentWriter {
   SegmentWriter(const StoreConfig& config, std::string data_dir, std::uint16_t worker, std::uint64_t next_sequence);
 
   bool open_segment(TimestampNs first_ts, LinkType link) noexcept;
+  bool reserve_more(std::uint64_t needed) noexcept;
   Result<void> finish_segment();
   void record_failure(const Error& e) noexcept;
 
@@ -118,6 +137,7 @@ class SegmentWriter {
   UniqueFd fd_;
   Mapping map_;
   std::uint64_t used_ = 0;
+  std::uint64_t reserved_ = 0;  // bytes fallocated so far (the file's size while open)
   SegmentId segment_id_ = 0;
   TimestampNs segment_first_ts_ = 0;
   std::uint64_t segment_sequence_ = 0;
@@ -127,6 +147,8 @@ class SegmentWriter {
   bool in_backoff_ = false;
   TimestampNs retry_at_ts_ = 0;
 
+  SegmentCloser* closer_ = nullptr;
+  SegmentJournal* journal_ = nullptr;
   std::string last_error_;
   Stats stats_;
 };

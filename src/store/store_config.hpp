@@ -24,8 +24,28 @@ struct StoreConfig {
   /// full disk costs no syscall per packet. Nanoseconds.
   std::int64_t reopen_backoff_ns = 1'000'000'000;
 
-  // Retention (issue 3, part 3) adds here: max_bytes, min_free_bytes,
-  // max_age_s. The writer does not read them.
+  /// Whether `run` and `ingest` store packets at all.
+  bool enabled = true;
+
+  // Retention, enforced by the indexer thread; the writer does not read them.
+  /// Disk budget for segment files (allocated bytes); 0 = none.
+  std::uint64_t max_bytes = 0;
+  /// Keep at least this much free space on the store's file system; 0 = none.
+  std::uint64_t min_free_bytes = 1ULL << 30;
+  /// Drop segments whose newest packet is this much older than the newest
+  /// packet on disk (packet time, so replays age like live capture); 0 = none.
+  std::uint32_t max_age_s = 0;
+
+  // Index (LMDB under <data_dir>/index).
+  /// How often the indexer commits: the bound on time-to-query. Milliseconds.
+  std::uint32_t index_commit_ms = 1000;
+  /// LMDB map size: the largest the index may grow (a sparse file). Bytes.
+  std::uint64_t index_map_bytes = 64ULL << 30;
+
+  // Queries.
+  /// A query with neither start nor end covers this much time up to the
+  /// newest packet on disk, not the whole store. Seconds.
+  std::uint32_t default_window_s = 3600;
 };
 
 }  // namespace opensoc::store

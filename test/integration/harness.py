@@ -152,3 +152,119 @@ class Daemon:
 def stats(base):
     status, _, body = http_get(base + "/api/v1/stats")
     return json.loads(body) if status == 200 else None
+
+
+# --- PCAP slices and the packet store (pcap_slice_test, pcap_retention_test) ---
+
+def read_pcap(data):
+    """Parses a classic pcap (bytes) strictly: returns (link_type, records),
+    each record (ts_ns, caplen, wirelen, frame bytes). Raises ValueError on
+    anything malformed, a trailing partial record included, so a slice that
+    is not a whole pcap file fails the test that reads it."""
+    import struct
+    if len(data) < 24:
+        raise ValueError(f"pcap shorter than its 24-byte header ({len(data)} bytes)")
+    magic = data[:4]
+    formats = {b"\xd4\xc3\xb2\xa1": ("<", 1000), b"\xa1\xb2\xc3\xd4": (">", 1000),
+               b"\x4d\x3c\xb2\xa1": ("<", 1), b"\xa1\xb2\x3c\x4d": (">", 1)}
+    if magic not in formats:
+        raise ValueError(f"not a classic pcap (magic {magic.hex()})")
+    endian, unit = formats[magic]
+    major, minor, _, _, snaplen, link = struct.unpack(endian + "HHiIII", data[4:24])
+    if (major, minor) != (2, 4):
+        raise ValueError(f"pcap version {major}.{minor}")
+    records = []
+    off = 24
+    while off < len(data):
+        if off + 16 > len(data):
+            raise ValueError(f"partial record header at offset {off}")
+        sec, frac, caplen, wirelen = struct.unpack(endian + "IIII", data[off:off + 16])
+        if frac * unit >= 1_000_000_000:
+            raise ValueError(f"record at {off}: sub-second field {frac} out of range")
+        if caplen > wirelen or caplen > max(snaplen, 262144):
+            raise ValueError(f"record at {off}: caplen {caplen}, wirelen {wirelen}, snaplen {snaplen}")
+        if off + 16 + caplen > len(data):
+            raise ValueError(f"record at {off}: frame runs past the end of the file")
+        records.append((sec * 1_000_000_000 + frac * unit, caplen, wirelen, data[off + 16:off + 16 + caplen]))
+        off += 16 + caplen
+    return link, records
+
+
+def read_pcap_file(path):
+    with open(path, "rb") as f:
+        return read_pcap(f.read())
+
+
+def is_nanosecond_pcap(data):
+    return data[:4] in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
+
+
+# Per-frame dissection that never merges frames: what a display filter sees
+# is then the fields of that one frame.
+TSHARK_PER_FRAME = ["-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE",
+                    "-o", "tcp.desegment_tcp_streams:FALSE"]
+
+
+def tshark_frame_numbers(path, display_filter, timeout=120):
+    """1-based numbers of the frames of `path` that `display_filter` selects
+    (tshark is the oracle); None when tshark rejects the filter."""
+    r = run(["tshark", "-n", "-r", path] + TSHARK_PER_FRAME +
+            ["-Y", display_filter, "-T", "fields", "-e", "frame.number"], timeout=timeout)
+    if r.returncode != 0:
+        return None
+    return [int(x) for x in r.stdout.split()]
+
+
+def tshark_frame_lines(path, timeout=120):
+    """`frame.time_epoch frame.len frame.cap_len` per frame, as tshark reads them."""
+    r = run(["tshark", "-n", "-r", path, "-T", "fields", "-E", "separator=/s",
+             "-e", "frame.time_epoch", "-e", "frame.len", "-e", "frame.cap_len"], timeout=timeout)
+    return r.stdout.splitlines() if r.returncode == 0 else None
+
+
+def frame_line(record):
+    """The line tshark_frame_lines prints for a read_pcap record."""
+    ts, caplen, wirelen, _ = record
+    return f"{ts // 1_000_000_000}.{ts % 1_000_000_000:09d} {wirelen} {caplen}"
+
+
+def store_config(data_dir, segment_bytes, segment_age_s, extra_store="", extra=""):
+    """A config for ingest/pcap with the packet store on and segments small
+    enough that every test crosses many of them."""
+    return f"""
+data_dir: {data_dir}
+log_level: info
+store:
+  enabled: true
+  max_segment_bytes: {segment_bytes}
+  max_segment_age_s: {segment_age_s}
+  sync_on_close: false
+  index_commit_ms: 100
+{extra_store}
+{extra}
+"""
+
+
+def segment_files(data_dir, subdir="packets"):
+    """Closed segment files under <data_dir>/<subdir>/w*/, by worker then name."""
+    base = os.path.join(data_dir, subdir)
+    out = []
+    if not os.path.isdir(base):
+        return out
+    for w in sorted(os.listdir(base)):
+        wdir = os.path.join(base, w)
+        if w.startswith("w") and os.path.isdir(wdir):
+            out += [os.path.join(wdir, f) for f in sorted(os.listdir(wdir))
+                    if f.endswith(".pcap") and not f.startswith(".")]
+    return out
+
+
+def write_pcap(path, records, link=1, snaplen=262144):
+    """Writes read_pcap records as a nanosecond pcap."""
+    import struct
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xa1b23c4d, 2, 4, 0, 0, snaplen, link))
+        for ts, caplen, wirelen, frame in records:
+            f.write(struct.pack("<IIII", ts // 1_000_000_000, ts % 1_000_000_000, caplen, wirelen))
+            f.write(frame)
+    return path

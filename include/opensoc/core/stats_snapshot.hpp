@@ -54,12 +54,34 @@ struct WorkerSnapshot {
   std::uint64_t ring_drops = 0;        ///< records lost because the ring was full
   std::uint64_t ring_occupancy = 0;
   std::uint64_t ring_capacity = 0;
+  std::uint64_t store_packets = 0;     ///< packets written to segments
+  std::uint64_t store_bytes = 0;       ///< record bytes written (16-byte headers included)
+  std::uint64_t store_drops = 0;       ///< packets not stored (disk full, invalid time, ...)
+  std::uint64_t store_segments_opened = 0;
+  std::uint64_t store_write_errors = 0;
 };
 
 struct ConsumerSnapshot {
   std::uint64_t records = 0;          ///< flow records taken off the rings
   std::uint64_t records_written = 0;  ///< written to the flow log
   std::uint64_t write_errors = 0;
+};
+
+/// The packet store on disk and its index, as the indexer thread sees it.
+struct StoreSnapshot {
+  bool enabled = false;
+  std::uint64_t bytes_used = 0;        ///< disk space of every segment file (allocated bytes)
+  std::uint64_t segments = 0;          ///< segment files on disk (open ones included)
+  TimestampNs oldest_packet_ns = 0;    ///< 0 when the store is empty
+  TimestampNs newest_packet_ns = 0;
+  std::uint64_t indexed_packets = 0;   ///< packets in the index (all segments on disk)
+  std::uint64_t index_bytes = 0;       ///< LMDB pages in use
+  std::uint64_t index_commits = 0;
+  std::uint64_t index_errors = 0;      ///< failed commits, unreadable segments
+  std::uint64_t segments_removed = 0;  ///< by retention, since start
+  std::uint64_t bytes_removed = 0;
+  std::uint64_t close_errors = 0;      ///< segments the closer could not finish
+  TimestampNs last_commit_ns = 0;      ///< wall time of the last commit
 };
 
 struct StatsSnapshot {
@@ -70,6 +92,7 @@ struct StatsSnapshot {
   std::vector<QueueSnapshot> queues;
   std::vector<WorkerSnapshot> workers;
   ConsumerSnapshot consumer;
+  StoreSnapshot store;
 };
 
 }  // namespace opensoc

@@ -34,3 +34,13 @@ TEST_CASE("parse_target rejects malformed targets with a reason", "[api]") {
     CHECK_FALSE(err.empty());
   }
 }
+
+TEST_CASE("error_response names the offending parameter when given one", "[api]") {
+  const auto with = opensoc::api::error_response(400, "bad address \"x\"", "host");
+  CHECK(with.status == 400);
+  CHECK(with.content_type == "application/json");
+  CHECK(with.body == "{\"error\":{\"status\":400,\"message\":\"bad address \\\"x\\\"\",\"parameter\":\"host\"}}\n");
+  CHECK_FALSE(with.stream);
+  const auto without = opensoc::api::error_response(404, "gone");
+  CHECK(without.body == "{\"error\":{\"status\":404,\"message\":\"gone\"}}\n");
+}

@@ -112,3 +112,94 @@ TEST_CASE("render_prometheus emits HELP/TYPE once per family and labelled sample
   }
   CHECK(n == 1);
 }
+
+namespace {
+// A body stream that yields nothing: routing tests only look at the Response.
+struct EmptyStream : api::BodyStream {
+  bool next(std::string&) override { return false; }
+};
+
+api::Response request(const api::Router& router, const std::string& method, const std::string& target,
+                      const std::string& body = {}) {
+  api::Request r;
+  r.method = method;
+  r.body = body;
+  std::string err;
+  REQUIRE(api::parse_target(target, r, err));
+  return router.handle(r);
+}
+}  // namespace
+
+TEST_CASE("Router hands GET and POST /api/v1/pcap to the pcap service unchanged", "[api][pcap]") {
+  std::vector<api::Request> seen;
+  api::ApiServices services{sample_snapshot, [&seen](const api::Request& r) {
+                              seen.push_back(r);
+                              api::Response resp;
+                              resp.content_type = "application/vnd.tcpdump.pcap";
+                              resp.stream = std::make_shared<EmptyStream>();
+                              resp.trailer_names = {"X-Opensoc-Packets"};
+                              return resp;
+                            }};
+  api::Router router(std::move(services));
+  auto g = request(router, "GET", "/api/v1/pcap?host=10.0.0.1&host=10.0.0.2&port=443");
+  CHECK(g.status == 200);
+  CHECK(g.content_type == "application/vnd.tcpdump.pcap");
+  CHECK(g.stream != nullptr);
+  CHECK(g.trailer_names == std::vector<std::string>{"X-Opensoc-Packets"});
+  auto p = request(router, "POST", "/api/v1/pcap", "host 10.1.2.3 and port 443");
+  CHECK(p.status == 200);
+  REQUIRE(seen.size() == 2);
+  CHECK(seen[0].method == "GET");
+  CHECK(seen[0].query.count("host") == 2);
+  CHECK(seen[0].query.find("port")->second == "443");
+  CHECK(seen[1].method == "POST");
+  CHECK(seen[1].body == "host 10.1.2.3 and port 443");
+}
+
+TEST_CASE("Router passes the pcap service's 400 through with its parameter", "[api][pcap]") {
+  api::Router router(api::ApiServices{sample_snapshot, [](const api::Request&) {
+                                        return api::error_response(400, "not an address: 'x'", "host");
+                                      }});
+  auto r = request(router, "GET", "/api/v1/pcap?host=x");
+  CHECK(r.status == 400);
+  CHECK(r.body.find("\"parameter\":\"host\"") != std::string::npos);
+}
+
+TEST_CASE("Router refuses other methods on /api/v1/pcap with 405 and Allow: GET, POST", "[api][pcap]") {
+  int calls = 0;
+  api::Router router(api::ApiServices{sample_snapshot, [&calls](const api::Request&) {
+                                        ++calls;
+                                        return api::Response{};
+                                      }});
+  for (const char* method : {"PUT", "DELETE", "HEAD", "PATCH"}) {
+    INFO(method);
+    auto r = request(router, method, "/api/v1/pcap");
+    CHECK(r.status == 405);
+    REQUIRE(r.headers.size() == 1);
+    CHECK(r.headers[0].first == "Allow");
+    CHECK(r.headers[0].second == "GET, POST");
+  }
+  CHECK(calls == 0);
+}
+
+TEST_CASE("Router answers /api/v1/pcap with 503 when the packet store is disabled", "[api][pcap]") {
+  api::Router router(api::ApiServices{sample_snapshot});
+  for (const char* method : {"GET", "POST"}) {
+    INFO(method);
+    auto r = request(router, method, "/api/v1/pcap?host=10.0.0.1");
+    CHECK(r.status == 503);
+    CHECK(r.content_type == "application/json");
+    CHECK(r.body == "{\"error\":{\"status\":503,\"message\":\"packet store disabled\"}}\n");
+    CHECK_FALSE(r.stream);
+  }
+  CHECK(request(router, "DELETE", "/api/v1/pcap").status == 405);
+}
+
+TEST_CASE("Router turns a throwing pcap service into a 500 JSON error", "[api][pcap]") {
+  api::Router router(api::ApiServices{sample_snapshot, [](const api::Request&) -> api::Response {
+                                        throw std::runtime_error("index unreadable");
+                                      }});
+  auto r = request(router, "GET", "/api/v1/pcap");
+  CHECK(r.status == 500);
+  CHECK(r.body.find("index unreadable") != std::string::npos);
+}

@@ -67,6 +67,17 @@ void require_same(const AppConfig& a, const AppConfig& b) {
   CHECK(a.http.listen_port == b.http.listen_port);
   CHECK(a.http.max_connections == b.http.max_connections);
   CHECK(a.http.request_timeout_s == b.http.request_timeout_s);
+  CHECK(a.store.enabled == b.store.enabled);
+  CHECK(a.store.packets_subdir == b.store.packets_subdir);
+  CHECK(a.store.max_segment_bytes == b.store.max_segment_bytes);
+  CHECK(a.store.max_segment_age_s == b.store.max_segment_age_s);
+  CHECK(a.store.sync_on_close == b.store.sync_on_close);
+  CHECK(a.store.max_bytes == b.store.max_bytes);
+  CHECK(a.store.min_free_bytes == b.store.min_free_bytes);
+  CHECK(a.store.max_age_s == b.store.max_age_s);
+  CHECK(a.store.index_commit_ms == b.store.index_commit_ms);
+  CHECK(a.store.index_map_bytes == b.store.index_map_bytes);
+  CHECK(a.store.default_window_s == b.store.default_window_s);
   CHECK(a.http.max_header_bytes == b.http.max_header_bytes);
   CHECK(a.http.max_body_bytes == b.http.max_body_bytes);
 }
@@ -172,6 +183,23 @@ TEST_CASE("load_config accepts the shipped config/demo.yaml for a NIC-less box",
   CHECK(c.pipeline.flow_log_path == "./demo-data/flows.json");
   CHECK(c.http.listen_address == "127.0.0.1");
   CHECK(c.http.listen_port == 8080);
+  CHECK(c.store.enabled);
+  CHECK(c.store.max_segment_bytes == 64ULL << 20);
+  CHECK_FALSE(c.store.sync_on_close);
+  CHECK(c.store.max_bytes == 1ULL << 30);
+  CHECK(c.store.index_commit_ms == 500);
+}
+
+TEST_CASE("load_config reads the store section and names a bad value's key", "[config][store]") {
+  const std::string e = errors_of("store:\n  max_segment_bytes: 1KiB\n  max_age_s: 2d\n  index_commit_ms: 5\n");
+  CHECK(e.find("store.max_segment_bytes") != std::string::npos);
+  CHECK(e.find("store.index_commit_ms") != std::string::npos);
+  CHECK(e.find("store.max_age_s") == std::string::npos);
+  const AppConfig ok = parsed("store:\n  max_bytes: 2GiB\n  max_age_s: 2d\n  default_window_s: 15m\n  enabled: false\n");
+  CHECK(ok.store.max_bytes == 2ULL << 30);
+  CHECK(ok.store.max_age_s == 2 * 86400);
+  CHECK(ok.store.default_window_s == 900);
+  CHECK_FALSE(ok.store.enabled);
 }
 
 TEST_CASE("parse_config reports each bad key with file, position, key path, expectation and found value",
@@ -186,7 +214,7 @@ TEST_CASE("parse_config reports each bad key with file, position, key path, expe
       {"data_dir: [a]\n", "t.yaml:1:11: data_dir: expected a non-empty directory path, got a list"},
       {"log_level: verbose\n", "t.yaml:1:12: log_level: expected one of: debug, info, warning, error, got 'verbose'"},
       {"logging: info\n",
-       "t.yaml:1:1: logging: unknown key (expected one of: data_dir, log_level, capture, flow, pipeline, http)"},
+       "t.yaml:1:1: logging: unknown key (expected one of: data_dir, log_level, capture, flow, pipeline, http, store)"},
       {"capture: 5\n", "t.yaml:1:10: capture: expected a mapping of capture settings, got '5'"},
       {"log_level: info\nlog_level: debug\n", "t.yaml:2:1: log_level: duplicate key (first at line 1)"},
       {"- a\n", "t.yaml:1:1: (top level): expected a mapping of config sections, got a list"},
