@@ -8,4 +8,5 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build.sh
 echo "opensocd: capturing demo/demo.pcap; try: curl -s http://127.0.0.1:8080/api/v1/stats"
+echo "  and a PCAP slice: curl -s -o slice.pcap 'http://127.0.0.1:8080/api/v1/pcap?host=172.26.0.39&start=0'"
 exec ./build/src/opensocd run -c config/demo.yaml "$@"
