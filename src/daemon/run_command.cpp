@@ -160,10 +160,15 @@ int run_daemon(const config::AppConfig& config, const telemetry::Logger& log) {
 
   const StatsSnapshot last = snapshot();
   const api::StatsTotals t = api::compute_totals(last);
+  std::uint64_t stored = 0, store_drops = 0;
+  for (const auto& w : last.workers) {
+    stored += w.store_packets;
+    store_drops += w.store_drops;
+  }
   log.info("final counters: packets={} bytes={} nic_dropped={} nic_errors={} mbuf_failures={} decode_errors={} "
-           "flows={} flow_records={} ring_drops={}",
+           "flows={} flow_records={} ring_drops={} stored={} store_drops={} segments={} indexed_packets={}",
            t.packets, t.bytes, t.nic_dropped, t.nic_errors, t.mbuf_failures, t.decode_errors, t.flows_created,
-           last.consumer.records, t.ring_drops);
+           last.consumer.records, t.ring_drops, stored, store_drops, last.store.segments, last.store.indexed_packets);
   return 0;
 }
 

@@ -193,7 +193,8 @@ bool SegmentIndexer::read_tail(Tail& t) {
   bool any = false;
   std::uint64_t budget = kMaxBytesPerPass;
   while (budget > 0) {
-    const ssize_t n = ::pread(t.fd.get(), buffer_.data(), t.read_size, static_cast<off_t>(t.offset));
+    const std::size_t asked = t.read_size;
+    const ssize_t n = ::pread(t.fd.get(), buffer_.data(), asked, static_cast<off_t>(t.offset));
     if (n <= 0) break;
     const std::uint8_t* b = buffer_.data();
     const std::size_t len = static_cast<std::size_t>(n);
@@ -235,10 +236,10 @@ bool SegmentIndexer::read_tail(Tail& t) {
       t.read_size = kFirstRead;  // caught up with the writer
       break;
     }
-    if (len < t.read_size) break;  // end of file
+    if (len < asked) break;  // end of file
     if (pos == 0) {
-      if (t.read_size >= buffer_.size()) break;
-      continue;  // read_size was raised for a large record
+      if (asked >= buffer_.size()) break;  // cannot happen: the buffer holds the largest record
+      continue;  // read_size was raised for a large record: read it now
     }
     if (t.read_size < buffer_.size()) t.read_size *= 2;  // behind: read more per call
   }
