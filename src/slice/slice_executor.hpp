@@ -8,11 +8,13 @@
 // the filter's AND/OR; each candidate flow is checked exactly against the
 // filter for both directions, and the postings of the matching directions
 // give record offsets. A filter-less (time-only) query walks the segments'
-// records instead. Each worker's segments form one stream in sequence order;
-// a k-way merge on packet time interleaves the workers. Records are copied
+// records instead. A segment's matching records are sorted by time (storage
+// order for equal times); segments are opened as the merge reaches their
+// first packet time, and a k-way merge on packet time produces one stream
+// in timestamp order across workers and segments. Records are copied
 // verbatim from the segment mappings (nanosecond times and bytes as
-// captured). Memory: the matching offsets of one segment per worker, never
-// the result.
+// captured). Memory: the matching offsets of the segments open at the merge
+// front, never the result.
 //
 // Threading: a cursor is used by one thread (an HTTP thread or the `pcap`
 // command); it holds an LMDB read transaction for its lifetime, so keep it
