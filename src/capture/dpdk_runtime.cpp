@@ -206,6 +206,16 @@ Result<void> DpdkRuntime::setup_port(const CaptureConfig& config, std::size_t in
 
   if (const int rc = rte_eth_dev_start(pid); rc != 0) return dpdk_error("rte_eth_dev_start", rc);
   self.started = true;
+  if (driver == "net_af_packet") {
+    // The af_packet PMD opens its socket for every interface and binds it to
+    // its own only after setting up the ring (tens of milliseconds at EAL
+    // init): whatever crossed any interface meanwhile (loopback included) is
+    // in the ring now. Discard it: capture starts here, on this interface.
+    rte_mbuf* junk[64];
+    for (std::uint16_t q = 0; q < pc.rx_queues; ++q) {
+      for (std::uint16_t n; (n = rte_eth_rx_burst(pid, q, junk, 64)) != 0;) rte_pktmbuf_free_bulk(junk, n);
+    }
+  }
   if (pc.promiscuous) {
     // Some PMDs (net_pcap on a file) have no notion of promiscuity.
     if (const int rc = rte_eth_promiscuous_enable(pid); rc != 0 && rc != -ENOTSUP)

@@ -179,8 +179,9 @@ bool SegmentIndexer::read_tail(Tail& t) {
     if (n != static_cast<ssize_t>(sizeof h)) return false;  // not written yet
     store::GlobalHeader gh;
     if (!store::decode_global_header(std::span<const std::uint8_t>(h, sizeof h), gh)) {
-      // A writer writes the header right after mapping; all zeros means "not yet".
-      if (std::all_of(h, h + sizeof h, [](std::uint8_t b) { return b == 0; })) return false;
+      // The writer stores the header right after mapping the file: while it
+      // is open, a bad header may be one read half-written; try again later.
+      if (!t.closed_seen) return false;
       t.broken = true;
       ++errors_;
       log_.warn("index: segment {} has no valid pcap header; not indexed", t.closed_path);
@@ -191,6 +192,7 @@ bool SegmentIndexer::read_tail(Tail& t) {
     t.meta_dirty = true;
   }
   bool any = false;
+  const bool live = !t.closed_seen;  // a closed file has no writer
   std::uint64_t budget = kMaxBytesPerPass;
   while (budget > 0) {
     const std::size_t asked = t.read_size;
@@ -200,32 +202,51 @@ bool SegmentIndexer::read_tail(Tail& t) {
     const std::size_t len = static_cast<std::size_t>(n);
     std::size_t pos = 0;
     bool stop = false;
+    // Pass 1: how far do records with caplen set reach?
     while (pos + store::kRecordHeaderSize <= len) {
-      const std::uint32_t ts_sec = store::load_le32(b + pos);
-      const std::uint32_t ts_nsec = store::load_le32(b + pos + 4);
       const std::uint32_t caplen = store::load_le32(b + pos + 8);
-      const std::uint32_t wirelen = store::load_le32(b + pos + 12);
       if (caplen == 0) {  // not committed yet (or the zero tail)
         stop = true;
         break;
       }
-      if (caplen > store::kSegmentSnaplen || ts_nsec >= 1'000'000'000u) {
-        t.broken = true;
-        ++errors_;
-        log_.warn("index: damaged record at offset {} of {}; indexed up to it", t.offset + pos, t.closed_path);
-        stop = true;
-        break;
-      }
+      if (caplen > store::kSegmentSnaplen) break;  // judged in pass 2, on bytes read after the commit
       if (pos + store::kRecordHeaderSize + caplen > len) {
         // The rest comes with the next read; make sure it fits.
         if (pos == 0 && t.read_size < buffer_.size()) t.read_size = buffer_.size();
         break;
       }
-      const TimestampNs ts = static_cast<TimestampNs>(ts_sec) * kNsPerSecond + ts_nsec;
-      index_record(t, static_cast<std::uint32_t>(t.offset + pos), b + pos + store::kRecordHeaderSize, caplen,
-                   wirelen, ts);
       pos += store::kRecordHeaderSize + caplen;
     }
+    // While the segment may be written, that copy can be stale or torn near
+    // the writer: pread copies upwards, so a record's time (bytes 0-7) is
+    // read before its caplen (8-11), the reverse of the writer's commit
+    // order, and a caplen straddling a cache line may be seen half-stored.
+    // Read the prefix again (every store in it happened before a caplen we
+    // saw) and take the records from this copy, up to where it agrees.
+    std::size_t end = live ? pos : len;
+    if (live && pos > 0 &&
+        ::pread(t.fd.get(), buffer_.data(), pos, static_cast<off_t>(t.offset)) != static_cast<ssize_t>(pos)) {
+      break;  // cannot happen for committed bytes; retry next pass
+    }
+    // Pass 2: index every complete, well-formed record of the copy.
+    std::size_t r = 0;
+    while (r + store::kRecordHeaderSize <= end) {
+      const std::uint32_t ts_nsec = store::load_le32(b + r + 4);
+      const std::uint32_t caplen = store::load_le32(b + r + 8);
+      if (caplen == 0 || r + store::kRecordHeaderSize + caplen > end) break;
+      if (caplen > store::kSegmentSnaplen || ts_nsec >= 1'000'000'000u) {
+        t.broken = true;
+        ++errors_;
+        log_.warn("index: damaged record at offset {} of {}; indexed up to it", t.offset + r, t.closed_path);
+        stop = true;
+        break;
+      }
+      const TimestampNs ts = static_cast<TimestampNs>(store::load_le32(b + r)) * kNsPerSecond + ts_nsec;
+      index_record(t, static_cast<std::uint32_t>(t.offset + r), b + r + store::kRecordHeaderSize, caplen,
+                   store::load_le32(b + r + 12), ts);
+      r += store::kRecordHeaderSize + caplen;
+    }
+    pos = r;
     t.offset += pos;
     if (pos > 0) {
       any = true;

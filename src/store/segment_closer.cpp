@@ -41,6 +41,11 @@ void SegmentCloser::drain() {
   idle_cv_.wait(lock, [this] { return queue_.empty() && !busy_; });
 }
 
+std::size_t SegmentCloser::pending() const {
+  std::lock_guard lock(mu_);
+  return queue_.size() + (busy_ ? 1 : 0);
+}
+
 std::string SegmentCloser::last_error() const {
   std::lock_guard lock(mu_);
   return last_error_;

@@ -53,6 +53,8 @@ class SegmentCloser {
   void submit(FinishedSegment segment);
   /// Blocks until every segment submitted so far is finished.
   void drain();
+  /// Segments submitted and not finished yet. Any thread.
+  [[nodiscard]] std::size_t pending() const;
 
   [[nodiscard]] const Stats& stats() const noexcept { return stats_; }
   /// The last failure (empty if none); read after drain() or for logging.

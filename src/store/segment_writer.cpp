@@ -239,7 +239,11 @@ Result<void> SegmentWriter::finish_segment() {
   done.journal = journal_;
   done.closed_event = {SegmentEvent::Kind::closed, segment_id_, dir_, segment_first_ts_, segment_sequence_};
   used_ = 0;
-  if (closer_ != nullptr) {
+  // A closer far behind (a disk slower than the rotation rate) would let
+  // reserved-but-unused space pile up: close this one here instead, which
+  // slows the writer down to the disk's pace.
+  constexpr std::size_t kMaxPendingCloses = 16;
+  if (closer_ != nullptr && closer_->pending() < kMaxPendingCloses) {
     // The slow part (munmap of dirty pages, truncate, sync, rename) happens
     // on the closer's thread; counted as closed once handed over.
     closer_->submit(std::move(done));

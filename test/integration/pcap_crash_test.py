@@ -19,7 +19,8 @@ those records byte for byte in order, that host, port and conversation
 slices select the packets tshark's display filters select over the recovered
 segments, and that the store's stats agree with the files. The ingest case
 also checks the store is a prefix of the input, and an ingest rerun on the
-crashed directory afterwards.
+crashed directory afterwards. The live case also sends UDP on lo while the
+daemon starts: none of it may be stored as cap0's traffic.
 
 argv: OPENSOCD SOURCE_ROOT CORPUS_DIR [MAKE_BIG_PCAP]"""
 import collections
