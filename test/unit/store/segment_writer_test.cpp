@@ -111,7 +111,7 @@ TEST_CASE("SegmentWriter output reads in tshark, capinfos and tcpdump as the pac
   }
 }
 
-TEST_CASE("SegmentWriter preallocates the whole segment and truncates it at close", "[store][segment_writer]") {
+TEST_CASE("SegmentWriter preallocates a small segment whole and truncates it at close", "[store][segment_writer]") {
   TempDir tmp;
   StoreConfig c = test_config();
   c.max_segment_bytes = 3 << 20;
@@ -133,6 +133,36 @@ TEST_CASE("SegmentWriter preallocates the whole segment and truncates it at clos
   CHECK(list_dir(w->directory()) == std::vector<std::string>{closed_segment_name(kT0, 0)});
   CHECK(file_size(closed_path) == kGlobalHeaderSize + kRecordHeaderSize + 100);
   CHECK(w->close());  // nothing open: a no-op
+}
+
+TEST_CASE("SegmentWriter reserves a large segment in 8 MiB steps as it fills", "[store][segment_writer]") {
+  TempDir tmp;
+  StoreConfig c = test_config();
+  c.max_segment_bytes = 64ULL << 20;
+  auto w = open_writer(c, tmp.path());
+  const std::string open_path = w->directory() + "/" + open_segment_name(kT0, 0);
+  REQUIRE(w->append(make_packet(0, 1000, kT0).view()).stored());
+  // Not the whole 64 MiB: a segment rotated early by age holds little.
+  CHECK(file_size(open_path) == 8ULL << 20);
+  CHECK(allocated_bytes(open_path) >= 8ULL << 20);
+  // Fill past the first step: the file grows by one step, the records stay contiguous.
+  std::uint64_t used = kGlobalHeaderSize + kRecordHeaderSize + 1000;
+  std::uint32_t i = 1;
+  while (used + kRecordHeaderSize + 1000 <= (8ULL << 20) + 5000) {
+    REQUIRE(w->append(make_packet(i, 1000, kT0 + i).view()).stored());
+    ++i;
+    used += kRecordHeaderSize + 1000;
+  }
+  CHECK(file_size(open_path) == 16ULL << 20);
+  CHECK(w->stats().segments_opened.get() == 1);  // grown, not rotated
+  REQUIRE(w->close());
+  const std::string closed_path = w->directory() + "/" + closed_segment_name(kT0, 0);
+  CHECK(file_size(closed_path) == used);
+  auto r = SegmentReader::open(closed_path);
+  REQUIRE(r);
+  std::uint64_t n = 0;
+  CHECK(r->for_each([&](const StoredRecord&) { ++n; }) == RecordStatus::end_of_data);
+  CHECK(n == i);
 }
 
 TEST_CASE("SegmentWriter rotates when the next record would not fit", "[store][segment_writer]") {
