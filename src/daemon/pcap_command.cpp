@@ -44,6 +44,11 @@ int run_pcap(const config::AppConfig& config, const PcapOptions& options, const 
     std::fprintf(stderr, "opensocd pcap: --%s: %s\n", e.parameter.c_str(), e.message.c_str());
     return 2;
   }
+  const bool to_file = options.output && *options.output != "-";
+  if (!to_file && ::isatty(STDOUT_FILENO) == 1) {
+    std::fprintf(stderr, "opensocd pcap: not writing binary pcap to a terminal; use -o FILE or a pipe\n");
+    return 2;
+  }
   auto index = open_packet_index(config);
   if (!index) {
     log.error("pcap: {}", index.error().message);
@@ -60,7 +65,6 @@ int run_pcap(const config::AppConfig& config, const PcapOptions& options, const 
   }
 
   int fd = STDOUT_FILENO;
-  const bool to_file = options.output && *options.output != "-";
   if (to_file) {
     fd = ::open(options.output->c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
