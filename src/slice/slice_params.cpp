@@ -11,6 +11,7 @@
 
 #include "slice/steno_query.hpp"
 #include "slice/time_value.hpp"
+#include "slice/query_text.hpp"
 
 namespace opensoc::slice {
 namespace {
@@ -21,25 +22,6 @@ constexpr std::array<std::string_view, 14> kKnown = {
     "host", "src",  "dst",          "port",  "sport", "dport", "proto",
     "vlan", "community_id", "start", "end",   "limit", "limit_bytes", "query",
 };
-
-char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
-// Echoes a value into a message: bounded and printable.
-std::string quote(std::string_view s) {
-  std::string out = "'";
-  const std::size_t n = std::min<std::size_t>(s.size(), 40);
-  for (std::size_t i = 0; i < n; ++i) out += (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
-  if (s.size() > n) out += "...";
-  return out + "'";
-}
 
 // Plain decimal (no sign, no spaces) within [min, max].
 std::optional<std::uint64_t> decimal(std::string_view s, std::uint64_t min, std::uint64_t max) {

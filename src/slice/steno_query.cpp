@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "slice/time_value.hpp"
+#include "slice/query_text.hpp"
 
 namespace opensoc::slice {
 namespace {
@@ -30,30 +31,6 @@ struct Token {
 };
 
 bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
-
-char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
-// Echoes user text into an error message: bounded and printable, so the
-// message is safe in a JSON answer and a log line.
-std::string quote(std::string_view s) {
-  std::string out = "'";
-  const std::size_t n = std::min<std::size_t>(s.size(), 40);
-  for (std::size_t i = 0; i < n; ++i) {
-    const char c = s[i];
-    out += (c >= 0x20 && c < 0x7f) ? c : '?';
-  }
-  if (s.size() > n) out += "...";
-  out += "'";
-  return out;
-}
 
 QueryError error_at(std::uint32_t column, const std::string& what) {
   return QueryError{"query", "column " + std::to_string(column) + ": " + what, column};

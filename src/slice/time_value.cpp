@@ -3,6 +3,7 @@
 // arithmetic is overflow-checked: an out-of-range instant is "not a time",
 // never undefined behaviour.
 #include "slice/time_value.hpp"
+#include "slice/query_text.hpp"
 
 #include <cstdint>
 #include <cstdio>
@@ -13,16 +14,6 @@ namespace {
 constexpr std::int64_t kSecondsPerDay = 86'400;
 
 bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-
-char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
 
 // Fixed-width decimal field; false unless every character is a digit.
 bool fixed_digits(std::string_view s, std::size_t pos, std::size_t n, int& out) noexcept {
