@@ -268,3 +268,22 @@ def write_pcap(path, records, link=1, snaplen=262144):
             f.write(struct.pack("<IIII", ts // 1_000_000_000, ts % 1_000_000_000, caplen, wirelen))
             f.write(frame)
     return path
+
+
+def make_veth_namespace(c, ns):
+    """Creates network namespace `ns` (removing a stale one first) holding a
+    veth pair cap0 <-> send0, both up with MTU 9000 and IPv6 off (no
+    autoconfiguration chatter: only what the test sends crosses), and lo up.
+    The caller deletes it (`ip netns del NS`) when done."""
+    run(["ip", "netns", "del", ns])
+    r = run(["ip", "netns", "add", ns])
+    c.equal(r.returncode, 0, "namespace created")
+
+    def nsexec(*cmd, **kw):
+        return run(["ip", "netns", "exec", ns] + list(cmd), **kw)
+
+    nsexec("ip", "link", "add", "cap0", "type", "veth", "peer", "name", "send0")
+    for dev in ("cap0", "send0"):
+        nsexec("sysctl", "-qw", f"net.ipv6.conf.{dev}.disable_ipv6=1")
+        nsexec("ip", "link", "set", dev, "up", "mtu", "9000")
+    nsexec("ip", "link", "set", "lo", "up")

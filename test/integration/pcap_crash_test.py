@@ -33,7 +33,7 @@ import subprocess
 import sys
 import time
 
-from harness import Checks, Daemon, args, run, temp_dir, wait_for, write_config
+from harness import Checks, Daemon, args, make_veth_namespace, run, temp_dir, wait_for, write_config
 
 opensocd, root, corpus = args()
 make_big_pcap = sys.argv[4] if len(sys.argv) > 4 else None
@@ -524,16 +524,8 @@ def pick_slices_from(d, expected):
     return slices
 
 
-run(["ip", "netns", "del", ns])
 try:
-    r = run(["ip", "netns", "add", ns])
-    c.equal(r.returncode, 0, "namespace created")
-    nsexec("ip", "link", "add", "cap0", "type", "veth", "peer", "name", "send0")
-    for dev in ("cap0", "send0"):
-        # No IPv6 autoconfiguration chatter: only tcpreplay's packets cross.
-        nsexec("sysctl", "-qw", f"net.ipv6.conf.{dev}.disable_ipv6=1")
-        nsexec("ip", "link", "set", dev, "up", "mtu", "9000")
-    nsexec("ip", "link", "set", "lo", "up")
+    make_veth_namespace(c, ns)
     with temp_dir("opensoc-crash-") as d:
         os.makedirs(os.path.join(d, "live"))
         crash_live(os.path.join(d, "live"))

@@ -11,7 +11,8 @@ import os
 import re
 import subprocess
 
-from harness import Checks, Daemon, args, capinfos_count, run, temp_dir, wait_for, write_config
+from harness import (Checks, Daemon, args, capinfos_count, make_veth_namespace, run, temp_dir, wait_for,
+                     write_config)
 
 opensocd, root, corpus = args()
 c = Checks("run-af-packet")
@@ -35,16 +36,8 @@ def stats():
         return None
 
 
-run(["ip", "netns", "del", ns])
 try:
-    r = run(["ip", "netns", "add", ns])
-    c.equal(r.returncode, 0, "namespace created")
-    nsexec("ip", "link", "add", "cap0", "type", "veth", "peer", "name", "send0")
-    for dev in ("cap0", "send0"):
-        # No IPv6 autoconfiguration chatter: only tcpreplay's packets cross.
-        nsexec("sysctl", "-qw", f"net.ipv6.conf.{dev}.disable_ipv6=1")
-        nsexec("ip", "link", "set", dev, "up", "mtu", "9000")
-    nsexec("ip", "link", "set", "lo", "up")
+    make_veth_namespace(c, ns)
 
     with temp_dir() as d:
         # The whole demo capture, jumbo frames included (its IPv6 part was
