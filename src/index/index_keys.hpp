@@ -25,9 +25,11 @@ enum class Table : std::uint8_t {
   flow = 0x02,       ///< T | seg | flow_no -> FlowEntry
   attribute = 0x03,  ///< T | seg | kind | value | flow_no -> (empty)
   postings = 0x04,   ///< T | seg | flow_no | chunk_no -> postings chunk
+  packed = 0x05,     ///< T | seg | part -> a compacted segment's values (packed_segment.hpp)
 };
 
-/// Tables that hold per-segment keys (what drop_segment clears).
+/// Tables that hold a segment's keys before compaction (drop_segment also
+/// clears Table::packed).
 inline constexpr std::array<Table, 4> kSegmentTables = {Table::segment, Table::flow, Table::attribute,
                                                         Table::postings};
 

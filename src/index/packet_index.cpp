@@ -11,6 +11,8 @@
 
 #include <lmdb.h>
 
+#include "index/packed_segment.hpp"
+
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
@@ -42,6 +44,10 @@ class CursorGuard {
   CursorGuard(const CursorGuard&) = delete;
   CursorGuard& operator=(const CursorGuard&) = delete;
   [[nodiscard]] MDB_cursor* get() const noexcept { return c_; }
+  void close() noexcept {
+    if (c_ != nullptr) mdb_cursor_close(c_);
+    c_ = nullptr;
+  }
 
  private:
   MDB_cursor* c_;
@@ -78,6 +84,28 @@ int put(MDB_txn* txn, MDB_dbi dbi, std::span<const std::uint8_t> key, std::span<
   MDB_val k = to_val(key);
   MDB_val v = value.empty() ? MDB_val{0, const_cast<std::uint8_t*>(kNoBytes)} : to_val(value);
   return mdb_put(txn, dbi, &k, &v, 0);
+}
+
+// Deletes every key that starts with `prefix`: one cursor walk.
+int delete_prefix(MDB_cursor* cursor, std::span<const std::uint8_t> prefix) noexcept {
+  MDB_val k = to_val(prefix);
+  MDB_val v{};
+  int rc = mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE);
+  while (rc == 0 && has_prefix(to_span(k), prefix)) {
+    if ((rc = mdb_cursor_del(cursor, 0)) != 0) return rc;
+    // After a delete the cursor already sits on the next key; MDB_NEXT
+    // returns that key rather than skipping it.
+    rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT);
+  }
+  return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+// A zero-padded copy of an attribute value, as attribute_key pads it.
+std::array<std::uint8_t, 16> padded_value(AttributeKind kind, std::span<const std::uint8_t> value) noexcept {
+  std::array<std::uint8_t, 16> out{};
+  const std::size_t n = std::min(attribute_value_size(kind), value.size());
+  if (n != 0) std::memcpy(out.data(), value.data(), n);
+  return out;
 }
 
 // Sorts and deduplicates out[from, end).
@@ -190,20 +218,151 @@ Result<void> PacketIndex::drop_segment(SegmentId segment) {
   {
     CursorGuard cursor(raw);
     for (Table table : kSegmentTables) {
-      const KeyBuffer prefix = segment_prefix(table, segment);
-      MDB_val k = to_val(prefix.view());
-      MDB_val v{};
-      rc = mdb_cursor_get(cursor.get(), &k, &v, MDB_SET_RANGE);
-      while (rc == 0 && has_prefix(to_span(k), prefix.view())) {
-        if ((rc = mdb_cursor_del(cursor.get(), 0)) != 0) return lmdb_error("index drop segment: delete", rc);
-        // After a delete the cursor already sits on the next key; MDB_NEXT
-        // returns that key rather than skipping it.
-        rc = mdb_cursor_get(cursor.get(), &k, &v, MDB_NEXT);
+      if ((rc = delete_prefix(cursor.get(), segment_prefix(table, segment).view())) != 0) {
+        return lmdb_error("index drop segment: delete", rc);
       }
-      if (rc != 0 && rc != MDB_NOTFOUND) return lmdb_error("index drop segment: scan", rc);
+    }
+    if ((rc = delete_prefix(cursor.get(), segment_prefix(Table::packed, segment).view())) != 0) {
+      return lmdb_error("index drop segment: delete packed", rc);
     }
   }
   if ((rc = txn.commit()) != 0) return lmdb_error("index drop segment: commit", rc);
+  return ok();
+}
+
+Result<void> PacketIndex::compact_segment(SegmentId segment) {
+  WriteTxn txn;
+  int rc = txn.begin(env_);
+  if (rc != 0) return lmdb_error("index compact: begin", rc);
+  MDB_txn* t = txn.get();
+  {
+    const KeyBuffer key = segment_prefix(Table::segment, segment);
+    MDB_val k = to_val(key.view());
+    MDB_val v{};
+    if ((rc = mdb_get(t, dbi_, &k, &v)) != 0) return Error{"index compact: unknown segment"};
+    const auto meta = decode_segment_meta(segment, to_span(v));
+    if (!meta || !meta->closed) return Error{"index compact: segment is not closed"};
+    const KeyBuffer marker = packed_key(segment, PackedPart::flows);
+    k = to_val(marker.view());
+    if (mdb_get(t, dbi_, &k, &v) == 0) return ok();  // already compacted
+  }
+  MDB_cursor* raw = nullptr;
+  if ((rc = mdb_cursor_open(t, dbi_, &raw)) != 0) return lmdb_error("index compact: cursor", rc);
+  CursorGuard cursor(raw);
+  MDB_val k{};
+  MDB_val v{};
+  std::uint64_t slots = 0;  // highest flow_no + 1
+
+  // Flow entries, copied: the reads must not point into pages the deletes
+  // below free.
+  struct RawFlow {
+    std::uint32_t flow_no;
+    std::array<std::uint8_t, kFlowEntryValueSize> bytes;
+    bool sized;  // the value had FlowEntry's length
+  };
+  std::vector<RawFlow> flows;
+  const KeyBuffer flow_prefix = segment_prefix(Table::flow, segment);
+  k = to_val(flow_prefix.view());
+  for (rc = mdb_cursor_get(raw, &k, &v, MDB_SET_RANGE); rc == 0 && has_prefix(to_span(k), flow_prefix.view());
+       rc = mdb_cursor_get(raw, &k, &v, MDB_NEXT)) {
+    if (k.mv_size != kFlowKeySize) continue;  // readers skip such keys too
+    RawFlow f{load_be32(static_cast<const std::uint8_t*>(k.mv_data) + kSegmentPrefixSize), {}, false};
+    if (v.mv_size == kFlowEntryValueSize) {
+      std::memcpy(f.bytes.data(), v.mv_data, kFlowEntryValueSize);
+      f.sized = true;
+    }
+    slots = std::max<std::uint64_t>(slots, std::uint64_t{f.flow_no} + 1);
+    flows.push_back(f);
+  }
+  if (rc != 0 && rc != MDB_NOTFOUND) return lmdb_error("index compact: read flows", rc);
+
+  // Postings: each flow's chunks decoded in order and re-encoded as one
+  // stream. Anything Reader::postings would call corrupt stops compaction.
+  PackedPostingsBuilder postings;
+  std::size_t posting_flows = 0;
+  {
+    const KeyBuffer prefix = segment_prefix(Table::postings, segment);
+    std::vector<Posting> current;
+    std::uint32_t current_flow = 0;
+    std::uint32_t last_chunk = 0;
+    bool have = false;
+    auto flush = [&]() {
+      if (!have) return true;
+      ++posting_flows;
+      return postings.add(current_flow, current, last_chunk);
+    };
+    k = to_val(prefix.view());
+    for (rc = mdb_cursor_get(raw, &k, &v, MDB_SET_RANGE); rc == 0 && has_prefix(to_span(k), prefix.view());
+         rc = mdb_cursor_get(raw, &k, &v, MDB_NEXT)) {
+      const auto key = to_span(k);
+      if (key.size() != kPostingsKeySize || v.mv_size == 0) return Error{"index compact: damaged postings"};
+      const std::uint32_t flow_no = load_be32(key.data() + kSegmentPrefixSize);
+      if (!have || flow_no != current_flow) {
+        if (!flush()) return Error{"index compact: damaged postings"};
+        current.clear();
+        current_flow = flow_no;
+        have = true;
+      }
+      last_chunk = load_be32(key.data() + kFlowKeySize);
+      const std::size_t before = current.size();
+      if (!decode_postings(to_span(v), current) ||
+          (before > 0 && current.size() > before && current[before].offset <= current[before - 1].offset)) {
+        return Error{"index compact: damaged postings"};
+      }
+      slots = std::max<std::uint64_t>(slots, std::uint64_t{flow_no} + 1);
+    }
+    if (rc != 0 && rc != MDB_NOTFOUND) return lmdb_error("index compact: read postings", rc);
+    if (!flush()) return Error{"index compact: damaged postings"};
+  }
+  // Flow numbers are dense (0, 1, ...); sparse ones would make the arrays
+  // huge, so such a segment keeps its keys.
+  if (slots > 2 * (flows.size() + posting_flows) + 1024 || slots > 0xFFFFFFFFULL / kPackedFlowSlotSize) {
+    return Error{"index compact: flow numbers are not dense"};
+  }
+
+  // Attributes: keys are already in (kind, value, flow_no) order.
+  std::array<std::vector<std::uint8_t>, 6> attributes;
+  for (std::size_t i = 0; i < attributes.size(); ++i) {
+    attributes[i] = start_packed_attributes(static_cast<AttributeKind>(i + 1));
+  }
+  {
+    const KeyBuffer prefix = segment_prefix(Table::attribute, segment);
+    k = to_val(prefix.view());
+    for (rc = mdb_cursor_get(raw, &k, &v, MDB_SET_RANGE); rc == 0 && has_prefix(to_span(k), prefix.view());
+         rc = mdb_cursor_get(raw, &k, &v, MDB_NEXT)) {
+      const auto key = to_span(k);
+      if (key.size() <= kSegmentPrefixSize) continue;
+      const std::uint8_t kind = key[kSegmentPrefixSize];
+      if (kind < 1 || kind > attributes.size()) continue;  // no reader asks for it
+      const std::size_t width = attribute_value_size(static_cast<AttributeKind>(kind));
+      if (key.size() != kSegmentPrefixSize + 1 + width + 4) continue;  // readers skip it too
+      append_packed_attribute(attributes[kind - 1], key.subspan(kSegmentPrefixSize + 1, width),
+                              load_be32(key.data() + key.size() - 4));
+    }
+    if (rc != 0 && rc != MDB_NOTFOUND) return lmdb_error("index compact: read attributes", rc);
+  }
+
+  PackedFlowsBuilder packed_flows(static_cast<std::uint32_t>(slots));
+  for (const RawFlow& f : flows) {
+    packed_flows.set(f.flow_no, f.sized ? std::span<const std::uint8_t>(f.bytes) : std::span<const std::uint8_t>{});
+  }
+  const std::vector<std::uint8_t> packed_postings = postings.finish(static_cast<std::uint32_t>(slots));
+
+  for (Table table : {Table::flow, Table::attribute, Table::postings}) {
+    if ((rc = delete_prefix(raw, segment_prefix(table, segment).view())) != 0) {
+      return lmdb_error("index compact: delete", rc);
+    }
+  }
+  if ((rc = put(t, dbi_, packed_key(segment, PackedPart::flows).view(), packed_flows.bytes())) != 0 ||
+      (rc = put(t, dbi_, packed_key(segment, PackedPart::postings).view(), packed_postings)) != 0) {
+    return lmdb_error("index compact: put", rc);
+  }
+  for (std::size_t i = 0; i < attributes.size(); ++i) {
+    const KeyBuffer key = packed_attribute_key(segment, static_cast<AttributeKind>(i + 1));
+    if ((rc = put(t, dbi_, key.view(), attributes[i])) != 0) return lmdb_error("index compact: put", rc);
+  }
+  cursor.close();  // a write cursor must close before its transaction ends
+  if ((rc = txn.commit()) != 0) return lmdb_error("index compact: commit", rc);
   return ok();
 }
 
@@ -305,8 +464,28 @@ void PacketIndex::Reader::scan_flow_numbers(std::span<const std::uint8_t> prefix
   }
 }
 
+std::optional<std::span<const std::uint8_t>> PacketIndex::Reader::value_of(const KeyBuffer& key) const {
+  MDB_val k = to_val(key.view());
+  MDB_val v{};
+  if (mdb_get(txn_, dbi_, &k, &v) != 0) return std::nullopt;
+  return to_span(v);
+}
+
+bool PacketIndex::Reader::compacted(SegmentId seg) const {
+  return value_of(packed_key(seg, PackedPart::flows)).has_value();
+}
+
 void PacketIndex::Reader::flows_with_attribute(SegmentId seg, AttributeKind kind, std::span<const std::uint8_t> value,
                                                std::vector<std::uint32_t>& out) const {
+  if (const auto packed = value_of(packed_attribute_key(seg, kind))) {
+    const std::size_t from = out.size();
+    if (const auto view = PackedAttributesView::parse(kind, *packed)) {
+      const auto v = padded_value(kind, value);
+      view->flows_in_range(v.data(), v.data(), out);
+    }
+    sort_unique_tail(out, from);
+    return;
+  }
   const KeyBuffer prefix = attribute_prefix(seg, kind, value);
   const std::size_t from = out.size();
   scan_flow_numbers(prefix.view(), prefix.view(), attribute_key(seg, kind, value, 0xFFFFFFFF).view(),
@@ -322,6 +501,12 @@ void PacketIndex::Reader::flows_with_ip(SegmentId seg, std::uint8_t version, con
   const std::span<const std::uint8_t> lo_value(lo, width);
   const std::span<const std::uint8_t> hi_value(hi, width);
   if (std::memcmp(lo, hi, width) > 0) return;
+  if (const auto packed = value_of(packed_attribute_key(seg, kind))) {
+    const std::size_t from = out.size();
+    if (const auto view = PackedAttributesView::parse(kind, *packed)) view->flows_in_range(lo, hi, out);
+    sort_unique_tail(out, from);
+    return;
+  }
   // T | seg | kind: every address key of this family, and nothing of the other.
   KeyBuffer family = segment_prefix(Table::attribute, seg);
   family.bytes[family.size++] = static_cast<std::uint8_t>(kind);
@@ -354,11 +539,23 @@ void PacketIndex::Reader::flows_with_community_id(SegmentId seg, const std::arra
 }
 
 void PacketIndex::Reader::all_flows(SegmentId seg, std::vector<std::uint32_t>& out) const {
+  if (const auto packed = value_of(packed_key(seg, PackedPart::flows))) {
+    if (const auto view = PackedFlowsView::parse(*packed)) {
+      for (std::uint32_t no = 0; no < view->slots(); ++no) {
+        if (view->present(no)) out.push_back(no);
+      }
+    }
+    return;
+  }
   const KeyBuffer prefix = segment_prefix(Table::flow, seg);
   scan_flow_numbers(prefix.view(), prefix.view(), flow_record_key(seg, 0xFFFFFFFF).view(), kFlowKeySize, out);
 }
 
 std::optional<FlowEntry> PacketIndex::Reader::flow(SegmentId seg, std::uint32_t flow_no) const {
+  if (const auto packed = value_of(packed_key(seg, PackedPart::flows))) {
+    const auto view = PackedFlowsView::parse(*packed);
+    return view ? view->entry(flow_no) : std::nullopt;
+  }
   const KeyBuffer key = flow_record_key(seg, flow_no);
   MDB_val k = to_val(key.view());
   MDB_val v{};
@@ -367,6 +564,10 @@ std::optional<FlowEntry> PacketIndex::Reader::flow(SegmentId seg, std::uint32_t 
 }
 
 bool PacketIndex::Reader::postings(SegmentId seg, std::uint32_t flow_no, std::vector<Posting>& out) const {
+  if (const auto packed = value_of(packed_key(seg, PackedPart::postings))) {
+    const auto view = PackedPostingsView::parse(*packed);
+    return view && view->postings(flow_no, out);
+  }
   const std::size_t entry_size = out.size();
   MDB_cursor* raw = nullptr;
   if (mdb_cursor_open(txn_, dbi_, &raw) != 0) return false;
@@ -397,6 +598,13 @@ bool PacketIndex::Reader::postings(SegmentId seg, std::uint32_t flow_no, std::ve
 
 std::optional<PacketIndex::PostingsTail> PacketIndex::Reader::postings_tail(SegmentId seg,
                                                                            std::uint32_t flow_no) const {
+  if (const auto packed = value_of(packed_key(seg, PackedPart::postings))) {
+    const auto view = PackedPostingsView::parse(*packed);
+    if (!view) return std::nullopt;
+    const auto tail = view->tail(flow_no);
+    if (!tail) return std::nullopt;
+    return PostingsTail{tail->first, tail->second};
+  }
   MDB_cursor* raw = nullptr;
   if (mdb_cursor_open(txn_, dbi_, &raw) != 0) return std::nullopt;
   CursorGuard cursor(raw);

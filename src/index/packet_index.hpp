@@ -55,6 +55,15 @@ class PacketIndex {
   /// Writer thread only. Cost: proportional to the segment's keys.
   Result<void> drop_segment(SegmentId segment);
 
+  /// Rewrites a closed segment's flow entries, attribute keys and postings
+  /// chunks as a few packed values (packed_segment.hpp) in one write
+  /// transaction; Reader answers exactly as before. A segment already
+  /// compacted is a no-op. Fails, changing nothing, for a segment that is
+  /// unknown or not closed, or whose postings or flow numbers are damaged
+  /// (the uncompacted form stays valid). Writer thread only. Cost:
+  /// proportional to the segment's index entries, memory for its postings.
+  Result<void> compact_segment(SegmentId segment);
+
   /// Bytes of data.mdb in use: (pages up to the high-water mark - free pages)
   /// * page size. Any thread; opens a short read transaction.
   Result<std::uint64_t> file_bytes() const;
@@ -112,8 +121,13 @@ class PacketIndex {
     /// chunk or the last one is corrupt.
     [[nodiscard]] std::optional<PostingsTail> postings_tail(SegmentId seg, std::uint32_t flow_no) const;
 
+    /// The segment has been compacted (compact_segment).
+    [[nodiscard]] bool compacted(SegmentId seg) const;
+
    private:
     friend class PacketIndex;
+    // The value under a key, empty optional when absent.
+    [[nodiscard]] std::optional<std::span<const std::uint8_t>> value_of(const KeyBuffer& key) const;
     Reader(MDB_txn* txn, unsigned int dbi) noexcept : txn_(txn), dbi_(dbi) {}
     // Appends the flow_no (last 4 bytes) of every key in [from, to] that
     // starts with `prefix` and has `key_size` bytes.

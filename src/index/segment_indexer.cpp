@@ -94,6 +94,7 @@ Result<void> SegmentIndexer::reconcile() {
   if (!reader) return reader.error().context("index reconcile");
   const std::vector<SegmentMeta> metas = reader->segments();
   std::vector<SegmentId> drop;
+  std::vector<SegmentId> compact;
   for (const SegmentMeta& m : metas) {
     const std::uint16_t worker = store::segment_worker(m.id);
     const std::string path = store::worker_directory(opt_.store, opt_.data_dir, worker) + "/" + m.file_name;
@@ -106,6 +107,7 @@ Result<void> SegmentIndexer::reconcile() {
       drop.push_back(m.id);  // partly indexed: start over from its first record
       continue;
     }
+    if (!reader->compacted(m.id)) compact.push_back(m.id);  // e.g. a stop right after its last commit
     DoneSegment d{m.id, path, m.first_ts, m.last_ts, allocated_bytes(st), m.packets};
     done_key_[m.id] = m.first_ts;
     done_.emplace(std::make_pair(m.first_ts, m.id), std::move(d));
@@ -114,6 +116,12 @@ Result<void> SegmentIndexer::reconcile() {
     if (auto r = index_.drop_segment(id); !r) return r.error().context("index reconcile");
   }
   if (!drop.empty()) log_.info("index: {} segment(s) to re-index after an unclean stop or removal", drop.size());
+  for (const SegmentId id : compact) {
+    if (auto r = index_.compact_segment(id); !r) {
+      ++errors_;
+      log_.warn("index: cannot compact segment {:016x}: {}", id, r.error().message);
+    }
+  }
   publish_stats();
   return ok();
 }
@@ -363,6 +371,7 @@ Result<void> SegmentIndexer::commit() {
     t.dirty_flows.clear();
     if (t.meta.closed || t.broken) finished.push_back(id);
   }
+  std::vector<SegmentId> compact;
   for (const SegmentId id : finished) {
     auto it = tails_.find(id);
     Tail& t = *it->second;
@@ -370,8 +379,17 @@ Result<void> SegmentIndexer::commit() {
     DoneSegment d{t.id, t.closed_path, t.meta.first_ts, t.meta.last_ts, 0, t.meta.packets};
     if (::fstat(t.fd.get(), &st) == 0) d.alloc_bytes = allocated_bytes(st);
     done_key_[t.id] = t.meta.first_ts;
+    if (t.meta.closed) compact.push_back(t.id);
     done_.emplace(std::make_pair(t.meta.first_ts, t.id), std::move(d));
     tails_.erase(it);
+  }
+  // A finished segment never changes again: pack its index entries (2.5x
+  // smaller on small flows). On failure the uncompacted entries stay valid.
+  for (const SegmentId id : compact) {
+    if (auto r = index_.compact_segment(id); !r) {
+      ++errors_;
+      log_.warn("index: cannot compact segment {:016x}: {}", id, r.error().message);
+    }
   }
   return ok();
 }

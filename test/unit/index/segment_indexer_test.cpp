@@ -440,11 +440,29 @@ TEST_CASE("SegmentIndexer tails an open segment: records appended after a catch_
   check_index(h, e, true);
   CHECK(ix.snapshot().indexed_packets == i);
 
-  // The first segment's flows each spilled into more than one chunk.
+  // The first segment's flows spilled into more than one chunk (compaction
+  // keeps each flow's last chunk number for postings_tail).
+  {
+    auto r = h.index->read();
+    REQUIRE(r);
+    std::uint64_t chunks = 0;
+    for (std::uint32_t no = 0; no < flows_in_first; ++no) {
+      const auto tail = r->postings_tail(make_segment_id(0, 0), no);
+      REQUIRE(tail);
+      chunks += std::uint64_t{tail->last_chunk_no} + 1;
+    }
+    CHECK(chunks >= 2 * flows_in_first);
+    CHECK(r->compacted(make_segment_id(0, 0)));
+  }
+  // Closed, it was compacted: no flow, attribute or postings keys are left,
+  // only its meta and the packed values.
   h.close_index();
   const auto keys = test::count_keys(h.tmp.path() + "/index");
-  CHECK(keys.at({0x02, make_segment_id(0, 0)}) == flows_in_first);
-  CHECK(keys.at({0x04, make_segment_id(0, 0)}) >= 2 * flows_in_first);
+  CHECK(keys.count({0x02, make_segment_id(0, 0)}) == 0);
+  CHECK(keys.count({0x03, make_segment_id(0, 0)}) == 0);
+  CHECK(keys.count({0x04, make_segment_id(0, 0)}) == 0);
+  CHECK(keys.at({0x01, make_segment_id(0, 0)}) == 1);
+  CHECK(keys.at({0x05, make_segment_id(0, 0)}) == 8);
 }
 
 TEST_CASE("SegmentIndexer after a kill -9: recovery, reconcile and catch_up rebuild exactly the files",
@@ -581,6 +599,78 @@ TEST_CASE("SegmentIndexer reconcile drops the index entries of a segment whose f
     INFO("table " << int(k.first));
     CHECK(k.second != victim);
   }
+}
+
+TEST_CASE("SegmentIndexer compacts finished segments, and at reconcile those a stop left uncompacted",
+          "[index][segment_indexer][compact]") {
+  Harness h;
+  Expectation e;
+  Writing w = h.open_writer(0);
+  for (std::uint32_t i = 0; i < 900; ++i) w.write(make_frame(i, kT0 + i * 1'000'000LL), e);
+  require_ok(w.writer->close());
+  REQUIRE(e.segments().size() >= 3);
+  require_ok(h.new_indexer().catch_up());
+  check_index(h, e);
+  CHECK(h.indexer->snapshot().index_errors == 0);
+
+  // Rewrite every segment in the uncompacted form, as an index written
+  // before compaction existed (or a stop between the last commit and the
+  // compaction) leaves it.
+  std::vector<IndexBatch> batches;
+  {
+    auto r = h.index->read();
+    REQUIRE(r);
+    for (const SegmentMeta& m : r->segments()) {
+      CHECK(r->compacted(m.id));
+      IndexBatch b;
+      b.segments.push_back(m);
+      std::vector<std::uint32_t> flows;
+      r->all_flows(m.id, flows);
+      REQUIRE(flows.size() == m.flows);
+      for (const std::uint32_t no : flows) {
+        const auto entry = r->flow(m.id, no);
+        REQUIRE(entry);
+        IndexBatch::NewFlow nf;
+        nf.segment = m.id;
+        nf.flow_no = no;
+        nf.key = entry->key;
+        const auto digest = flow::community_id_digest(entry->key, kCidSeed);
+        std::memcpy(nf.community_id_prefix.data(), digest.data(), nf.community_id_prefix.size());
+        b.new_flows.push_back(nf);
+        b.flow_updates.push_back({m.id, *entry});
+        std::vector<Posting> postings;
+        REQUIRE(r->postings(m.id, no, postings));
+        PostingsEncoder enc;
+        for (const Posting& p : postings) REQUIRE(enc.add(p.offset, p.swapped));
+        const auto tail = r->postings_tail(m.id, no);
+        REQUIRE(tail);
+        b.postings.push_back({m.id, no, tail->last_chunk_no, enc.take_chunk()});
+      }
+      batches.push_back(std::move(b));
+    }
+  }
+  for (const IndexBatch& b : batches) {
+    require_ok(h.index->drop_segment(b.segments[0].id));
+    require_ok(h.index->commit(b));
+  }
+  {
+    auto r = h.index->read();
+    REQUIRE(r);
+    for (const IndexBatch& b : batches) CHECK_FALSE(r->compacted(b.segments[0].id));
+  }
+  check_index(h, e);
+
+  SegmentIndexer& ix = h.new_indexer();
+  require_ok(ix.reconcile());
+  CHECK(ix.snapshot().index_errors == 0);
+  {
+    auto r = h.index->read();
+    REQUIRE(r);
+    for (const IndexBatch& b : batches) CHECK(r->compacted(b.segments[0].id));
+  }
+  check_index(h, e);
+  require_ok(ix.catch_up());
+  check_index(h, e);
 }
 
 TEST_CASE("SegmentIndexer retention by max_bytes removes the oldest closed segments and their entries first",
