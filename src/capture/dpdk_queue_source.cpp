@@ -8,17 +8,6 @@
 #include <rte_mbuf.h>
 
 namespace opensoc::capture {
-namespace {
-
-TimestampNs wall_clock_now() noexcept {
-  // clock_gettime(CLOCK_REALTIME) is served by the vDSO: no syscall.
-  timespec t{};
-  clock_gettime(CLOCK_REALTIME, &t);
-  return static_cast<TimestampNs>(t.tv_sec) * kNsPerSecond + t.tv_nsec;
-}
-
-}  // namespace
-
 DpdkQueueSource::DpdkQueueSource(const QueueSourceParams& params)
     : burst_(static_cast<std::uint16_t>(
           std::clamp<std::uint32_t>(params.burst_size, 1, PacketBatch::kCapacity))),
@@ -57,7 +46,7 @@ std::uint32_t DpdkQueueSource::receive(PacketBatch& batch) noexcept {
   batch.count = n;
   if (n == 0) return 0;
 
-  const TimestampNs burst_time = wall_clock_now();
+  const TimestampNs burst_time = wall_clock_ns();
   std::size_t scratch_used = 0;
   std::uint64_t bytes = 0;
   for (std::uint16_t i = 0; i < n; ++i) {

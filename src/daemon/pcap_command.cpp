@@ -35,9 +35,7 @@ bool write_all(int fd, const std::string& data) {
 
 int run_pcap(const config::AppConfig& config, const PcapOptions& options, const telemetry::Logger& log) {
   std::multimap<std::string, std::string> params(options.params.begin(), options.params.end());
-  const TimestampNs now =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count();
+  const TimestampNs now = wall_clock_ns();
   auto query = slice::parse_slice_params(params, now);
   if (!query) {
     const auto& e = query.error();

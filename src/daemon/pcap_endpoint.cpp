@@ -28,10 +28,6 @@ class PcapBodyStream final : public api::BodyStream {
   std::unique_ptr<slice::SliceCursor> cursor_;
 };
 
-TimestampNs now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 }  // namespace
 
@@ -44,7 +40,7 @@ api::Response serve_pcap_request(const api::Request& request, const index::Packe
     }
     params.emplace("query", request.body);
   }
-  auto query = slice::parse_slice_params(params, now_ns());
+  auto query = slice::parse_slice_params(params, wall_clock_ns());
   if (!query) return api::error_response(400, query.error().message, query.error().parameter);
   auto cursor = slice::open_slice(index, options, *query);
   if (!cursor) return api::error_response(500, cursor.error().message);

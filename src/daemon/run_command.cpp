@@ -24,19 +24,12 @@
 
 namespace opensoc::daemon {
 
-namespace {
-TimestampNs now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-}  // namespace
-
 int run_daemon(const config::AppConfig& config, const telemetry::Logger& log) {
   if (auto live = config::validate_for_live_capture(config); !live) {
     log.error("{}", live.error().message);
     return 2;
   }
-  const TimestampNs started = now_ns();
+  const TimestampNs started = wall_clock_ns();
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
   if (ec) {
@@ -87,7 +80,7 @@ int run_daemon(const config::AppConfig& config, const telemetry::Logger& log) {
     StatsSnapshot s;
     s.version = OPENSOC_VERSION;
     s.started = started;
-    s.now = now_ns();
+    s.now = wall_clock_ns();
     for (const auto& p : rt.port_stats()) {
       PortSnapshot ps;
       ps.device = p.device;

@@ -25,12 +25,6 @@ namespace opensoc::index {
 
 namespace {
 
-TimestampNs wall_ns() noexcept {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<TimestampNs>(ts.tv_sec) * kNsPerSecond + ts.tv_nsec;
-}
-
 struct FlowKeyHash {
   std::size_t operator()(const FlowKey& k) const noexcept { return flow::hash_flow_key(k, 0x6f70656e736f63ULL); }
 };
@@ -350,7 +344,7 @@ Result<void> SegmentIndexer::commit() {
           {t.id, no, f.postings.chunk_no(), std::vector<std::uint8_t>(bytes.begin(), bytes.end())});
     }
   }
-  last_commit_wall_ = wall_ns();
+  last_commit_wall_ = wall_clock_ns();
   if (batch.empty()) return ok();
   if (auto r = index_.commit(batch); !r) {
     // Nothing is cleared: the same changes (and more) go into the next try.
@@ -542,14 +536,14 @@ void SegmentIndexer::loop() {
   TimestampNs last_scan = 0;
   constexpr TimestampNs kScanInterval = 30 * kNsPerSecond;
   while (!stop_.load(std::memory_order_relaxed)) {
-    const bool full_scan = wall_ns() - last_scan >= kScanInterval;
-    if (full_scan) last_scan = wall_ns();
+    const bool full_scan = wall_clock_ns() - last_scan >= kScanInterval;
+    if (full_scan) last_scan = wall_clock_ns();
     auto any = pass(full_scan);
     Result<void> r = ok();
     if (!any) r = any.error();
     // A finished segment is committed at once: only then can retention
     // remove older ones, and a writer short of space may be waiting for that.
-    if (r && (segment_finished_ || wall_ns() - last_commit_wall_ >= interval)) {
+    if (r && (segment_finished_ || wall_clock_ns() - last_commit_wall_ >= interval)) {
       segment_finished_ = false;
       r = commit();
       if (r) r = apply_retention();

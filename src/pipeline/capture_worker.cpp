@@ -16,14 +16,6 @@
 
 namespace opensoc::pipeline {
 
-namespace {
-TimestampNs wall_clock_ns() noexcept {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);  // vDSO: no system call
-  return static_cast<TimestampNs>(ts.tv_sec) * kNsPerSecond + ts.tv_nsec;
-}
-}  // namespace
-
 CaptureWorker::CaptureWorker(std::uint16_t worker_id, std::uint32_t lcore, const flow::FlowConfig& flow_config,
                              SpscRing<FlowRecord>& ring, RingFullPolicy policy)
     : id_(worker_id), lcore_(lcore), ring_(ring), policy_(policy), flows_(flow_config, worker_id, *this) {}

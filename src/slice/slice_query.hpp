@@ -14,9 +14,9 @@
 #include <string>
 #include <string_view>
 #include <utility>
-#include <variant>
 #include <vector>
 
+#include "opensoc/core/result.hpp"
 #include "opensoc/core/time.hpp"
 
 namespace opensoc::slice {
@@ -152,28 +152,8 @@ struct QueryError {
   std::uint32_t column = 0;
 };
 
-/// Holds a T or a QueryError; std::expected's shape, like opensoc::Result.
+/// A T or a QueryError (the project's Result with the query error type).
 template <class T>
-class [[nodiscard]] QueryResult {
- public:
-  QueryResult(T value) : v_(std::move(value)) {}             // NOLINT(google-explicit-constructor)
-  QueryResult(QueryError error) : v_(std::move(error)) {}    // NOLINT(google-explicit-constructor)
-
-  [[nodiscard]] bool has_value() const noexcept { return v_.index() == 0; }
-  explicit operator bool() const noexcept { return has_value(); }
-
-  T& value() & { return std::get<0>(v_); }
-  const T& value() const& { return std::get<0>(v_); }
-  T&& value() && { return std::get<0>(std::move(v_)); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-
-  [[nodiscard]] const QueryError& error() const { return std::get<1>(v_); }
-
- private:
-  std::variant<T, QueryError> v_;
-};
+using QueryResult = Result<T, QueryError>;
 
 }  // namespace opensoc::slice

@@ -2,6 +2,7 @@
 /// Time vocabulary shared by every module: one clock, nanoseconds since the
 /// Unix epoch (UTC), signed so that differences are plain subtraction.
 #include <cstdint>
+#include <ctime>
 
 namespace opensoc {
 
@@ -10,6 +11,14 @@ using TimestampNs = std::int64_t;
 
 inline constexpr TimestampNs kNsPerSecond = 1'000'000'000;
 inline constexpr TimestampNs kNsPerMicro = 1'000;
+
+/// The wall clock now. clock_gettime(CLOCK_REALTIME) is served by the vDSO:
+/// no system call, cheap enough for a capture core's idle loop.
+[[nodiscard]] inline TimestampNs wall_clock_ns() noexcept {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<TimestampNs>(ts.tv_sec) * kNsPerSecond + ts.tv_nsec;
+}
 
 /// Inclusive range [begin, end].
 struct TimeRange {
