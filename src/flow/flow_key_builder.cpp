@@ -1,8 +1,8 @@
 #include "flow/flow_key_builder.hpp"
 
-#include <bit>
-
 #include <cstring>
+
+#include "opensoc/core/byte_order.hpp"
 
 namespace opensoc::flow {
 
@@ -73,21 +73,6 @@ bool has_l4_ports(const DecodedPacket& d) noexcept {
   }
 }
 
-namespace {
-// Big-endian loads, so that comparing the integers orders addresses the way
-// comparing their bytes would (memcmp), without a library call per packet.
-std::uint32_t load_be32(const std::uint8_t* p) noexcept {
-  std::uint32_t v;
-  std::memcpy(&v, p, sizeof v);
-  return std::endian::native == std::endian::little ? __builtin_bswap32(v) : v;
-}
-std::uint64_t load_be64(const std::uint8_t* p) noexcept {
-  std::uint64_t v;
-  std::memcpy(&v, p, sizeof v);
-  return std::endian::native == std::endian::little ? __builtin_bswap64(v) : v;
-}
-}  // namespace
-
 FlowKey make_flow_key(const std::uint8_t* frame, const DecodedPacket& d, bool& swapped) noexcept {
   FlowKey k{};  // zeroed: the key is hashed and compared as 40 bytes
   const std::uint8_t* src = frame + d.src_ip_offset;
@@ -108,7 +93,8 @@ FlowKey make_flow_key(const std::uint8_t* frame, const DecodedPacket& d, bool& s
     }
   }
 
-  // order: <0, 0, >0 as memcmp(src, dst) over the address bytes.
+  // order: <0, 0, >0 as memcmp(src, dst) over the address bytes (big-endian
+  // loads compare as the bytes do, without a library call per packet).
   int order;
   if (d.ip_version == 6) {
     const std::uint64_t s0 = load_be64(src), s1 = load_be64(src + 8);

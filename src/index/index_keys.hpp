@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "index/index_records.hpp"
+#include "opensoc/core/byte_order.hpp"
 #include "opensoc/core/flow_key.hpp"
 
 namespace opensoc::index {
@@ -81,33 +82,6 @@ struct KeyBuffer {
 /// Whether `key` starts with `prefix`.
 [[nodiscard]] bool has_prefix(std::span<const std::uint8_t> key, std::span<const std::uint8_t> prefix) noexcept;
 
-/// Big-endian loads and stores, memcpy-based (no alignment assumptions).
-[[nodiscard]] inline std::uint16_t load_be16(const std::uint8_t* p) noexcept {
-  return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
-}
-[[nodiscard]] inline std::uint32_t load_be32(const std::uint8_t* p) noexcept {
-  std::uint32_t v;
-  std::memcpy(&v, p, 4);
-  return __builtin_bswap32(v);
-}
-[[nodiscard]] inline std::uint64_t load_be64(const std::uint8_t* p) noexcept {
-  std::uint64_t v;
-  std::memcpy(&v, p, 8);
-  return __builtin_bswap64(v);
-}
-inline void store_be16(std::uint8_t* p, std::uint16_t v) noexcept {
-  p[0] = static_cast<std::uint8_t>(v >> 8);
-  p[1] = static_cast<std::uint8_t>(v);
-}
-inline void store_be32(std::uint8_t* p, std::uint32_t v) noexcept {
-  v = __builtin_bswap32(v);
-  std::memcpy(p, &v, 4);
-}
-inline void store_be64(std::uint8_t* p, std::uint64_t v) noexcept {
-  v = __builtin_bswap64(v);
-  std::memcpy(p, &v, 8);
-}
-static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "bswap-based big-endian helpers assume a little-endian host");
 
 /// Calls emit(AttributeKind, std::span<const std::uint8_t> value) once per
 /// attribute key a new flow gets: both addresses (ip4 or ip6 by version,

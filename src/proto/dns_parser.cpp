@@ -13,6 +13,8 @@
 
 #include <cstring>
 
+#include "opensoc/core/byte_order.hpp"
+
 namespace opensoc::proto {
 
 namespace {
@@ -31,17 +33,9 @@ constexpr std::size_t kMaxWireName = 255;  // RFC 1035 3.1, root byte included
 
 using Bytes = std::span<const std::uint8_t>;
 
-std::uint16_t load_u16(Bytes b, std::size_t at) noexcept {
-  std::uint8_t v[2];
-  std::memcpy(v, b.data() + at, 2);
-  return static_cast<std::uint16_t>(v[0] << 8 | v[1]);
-}
-
-std::uint32_t load_u32(Bytes b, std::size_t at) noexcept {
-  std::uint8_t v[4];
-  std::memcpy(v, b.data() + at, 4);
-  return std::uint32_t{v[0]} << 24 | std::uint32_t{v[1]} << 16 | std::uint32_t{v[2]} << 8 | v[3];
-}
+// Callers check `at` against the span first.
+std::uint16_t load_u16(Bytes b, std::size_t at) noexcept { return load_be16(b.data() + at); }
+std::uint32_t load_u32(Bytes b, std::size_t at) noexcept { return load_be32(b.data() + at); }
 
 // Appends to a DnsName whole pieces only, so a cut never splits an escape or
 // a UTF-8 sequence.

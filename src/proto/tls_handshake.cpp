@@ -13,6 +13,8 @@
 
 #include <openssl/evp.h>
 
+#include "opensoc/core/byte_order.hpp"
+
 namespace opensoc::proto {
 
 namespace {
@@ -29,11 +31,7 @@ constexpr std::uint16_t kExtSignatureAlgorithms = 0x000d;
 constexpr std::uint16_t kExtAlpn = 0x0010;
 constexpr std::uint16_t kExtSupportedVersions = 0x002b;
 
-std::uint16_t load_u16(const std::uint8_t* p) noexcept {
-  std::uint8_t b[2];
-  std::memcpy(b, p, 2);
-  return static_cast<std::uint16_t>(b[0] << 8 | b[1]);
-}
+std::uint16_t load_u16(const std::uint8_t* p) noexcept { return load_be16(p); }
 
 std::uint32_t load_u24(const std::uint8_t* p) noexcept {
   std::uint8_t b[3];

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <span>
 
+#include "opensoc/core/byte_order.hpp"
 #include "opensoc/core/packet_view.hpp"
 
 namespace opensoc::store {
@@ -21,28 +22,12 @@ inline constexpr std::uint64_t kRecordHeaderSize = 16;
 /// The largest record a segment holds: header plus a snaplen-sized frame.
 inline constexpr std::uint64_t kMaxRecordSize = kRecordHeaderSize + kSegmentSnaplen;
 
-/// Little-endian loads and stores through memcpy: segment bytes have no
-/// alignment, and the format is little-endian whatever the host.
-inline std::uint32_t load_le32(const std::uint8_t* p) noexcept {
-  std::uint8_t b[4];
-  std::memcpy(b, p, 4);
-  return static_cast<std::uint32_t>(b[0]) | (static_cast<std::uint32_t>(b[1]) << 8) |
-         (static_cast<std::uint32_t>(b[2]) << 16) | (static_cast<std::uint32_t>(b[3]) << 24);
-}
-inline std::uint16_t load_le16(const std::uint8_t* p) noexcept {
-  std::uint8_t b[2];
-  std::memcpy(b, p, 2);
-  return static_cast<std::uint16_t>(b[0] | (b[1] << 8));
-}
-inline void store_le32(std::uint8_t* p, std::uint32_t v) noexcept {
-  const std::uint8_t b[4] = {static_cast<std::uint8_t>(v), static_cast<std::uint8_t>(v >> 8),
-                             static_cast<std::uint8_t>(v >> 16), static_cast<std::uint8_t>(v >> 24)};
-  std::memcpy(p, b, 4);
-}
-inline void store_le16(std::uint8_t* p, std::uint16_t v) noexcept {
-  const std::uint8_t b[2] = {static_cast<std::uint8_t>(v), static_cast<std::uint8_t>(v >> 8)};
-  std::memcpy(p, b, 2);
-}
+// Little-endian loads and stores (segment bytes have no alignment, and the
+// format is little-endian whatever the host): the core ones.
+using opensoc::load_le16;
+using opensoc::load_le32;
+using opensoc::store_le16;
+using opensoc::store_le32;
 
 /// Writes the 24-byte global header of a segment holding `link` frames.
 void encode_global_header(std::uint8_t* out, LinkType link) noexcept;
