@@ -5,6 +5,8 @@
 // functions, so wiring a decoder never touches the decoders around it.
 #include <cstdint>
 
+#include "opensoc/core/ip_protocol.hpp"
+
 namespace opensoc::decode::detail {
 
 // IEEE ethertypes (and the values GRE, SLL and PPP reuse from that registry).
@@ -24,23 +26,23 @@ inline constexpr std::uint16_t kEthertypePpp = 0x880b;         // GRE v1 (PPTP) 
 inline constexpr std::uint16_t kEthertypeErspan2 = 0x88be;     // ERSPAN type I and II
 inline constexpr std::uint16_t kEthertypeErspan3 = 0x22eb;     // ERSPAN type III
 
-// IANA IP protocol numbers.
+// IANA IP protocol numbers (the transports themselves are in core).
+using opensoc::kIpProtoIcmp;
+using opensoc::kIpProtoIcmpv6;
+using opensoc::kIpProtoSctp;
+using opensoc::kIpProtoTcp;
+using opensoc::kIpProtoUdp;
 inline constexpr std::uint8_t kIpProtoHopByHop = 0;
-inline constexpr std::uint8_t kIpProtoIcmp = 1;
 inline constexpr std::uint8_t kIpProtoIpip = 4;   // IPv4 in IP
-inline constexpr std::uint8_t kIpProtoTcp = 6;
-inline constexpr std::uint8_t kIpProtoUdp = 17;
 inline constexpr std::uint8_t kIpProtoIpv6 = 41;  // IPv6 in IP (6in4)
 inline constexpr std::uint8_t kIpProtoRouting = 43;
 inline constexpr std::uint8_t kIpProtoFragment = 44;
 inline constexpr std::uint8_t kIpProtoGre = 47;
 inline constexpr std::uint8_t kIpProtoEsp = 50;
 inline constexpr std::uint8_t kIpProtoAh = 51;
-inline constexpr std::uint8_t kIpProtoIcmpv6 = 58;
 inline constexpr std::uint8_t kIpProtoNoNext = 59;
 inline constexpr std::uint8_t kIpProtoDestOpts = 60;
 inline constexpr std::uint8_t kIpProtoMobility = 135;
-inline constexpr std::uint8_t kIpProtoSctp = 132;
 
 // IANA UDP ports of the UDP-carried tunnels we decode.
 inline constexpr std::uint16_t kUdpPortVxlan = 4789;

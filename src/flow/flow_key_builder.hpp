@@ -5,18 +5,17 @@
 
 #include "opensoc/core/decoded_packet.hpp"
 #include "opensoc/core/flow_key.hpp"
+#include "opensoc/core/ip_protocol.hpp"
 
 namespace opensoc::flow {
 
-inline constexpr std::uint8_t kProtoIcmp = 1;
-inline constexpr std::uint8_t kProtoTcp = 6;
-inline constexpr std::uint8_t kProtoUdp = 17;
-inline constexpr std::uint8_t kProtoIcmpv6 = 58;
-inline constexpr std::uint8_t kProtoSctp = 132;
+inline constexpr std::uint8_t kProtoIcmp = kIpProtoIcmp;
+inline constexpr std::uint8_t kProtoTcp = kIpProtoTcp;
+inline constexpr std::uint8_t kProtoUdp = kIpProtoUdp;
+inline constexpr std::uint8_t kProtoIcmpv6 = kIpProtoIcmpv6;
+inline constexpr std::uint8_t kProtoSctp = kIpProtoSctp;
 
-[[nodiscard]] constexpr bool is_icmp_proto(std::uint8_t proto) noexcept {
-  return proto == kProtoIcmp || proto == kProtoIcmpv6;
-}
+[[nodiscard]] constexpr bool is_icmp_proto(std::uint8_t proto) noexcept { return is_icmp_protocol(proto); }
 
 /// The port-equivalents of an ICMP/ICMPv6 message, per the Community ID spec
 /// (which follows Zeek's ICMP4_counterpart): request/reply types map to

@@ -16,6 +16,7 @@
 #include "index/index_records.hpp"
 #include "opensoc/core/byte_order.hpp"
 #include "opensoc/core/flow_key.hpp"
+#include "opensoc/core/ip_protocol.hpp"
 
 namespace opensoc::index {
 
@@ -97,7 +98,7 @@ void for_each_flow_attribute(const FlowKey& key, const std::array<std::uint8_t, 
     emit(kind, std::span<const std::uint8_t>(key.lo_addr, n));
     if (!same_addr) emit(kind, std::span<const std::uint8_t>(key.hi_addr, n));
   }
-  if (key.ip_proto == 6 || key.ip_proto == 17 || key.ip_proto == 132) {
+  if (has_transport_ports(key.ip_proto)) {
     std::uint8_t port[2];
     store_be16(port, key.lo_port);
     emit(AttributeKind::port, std::span<const std::uint8_t>(port, 2));

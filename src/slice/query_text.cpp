@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "opensoc/core/ip_protocol.hpp"
+
 namespace opensoc::slice {
 
 std::string quote(std::string_view s) {
@@ -15,6 +17,14 @@ std::string quote(std::string_view s) {
   if (s.size() > n) out += "...";
   out += "'";
   return out;
+}
+
+std::optional<NamedProtocol> protocol_by_name(std::string_view name) noexcept {
+  if (iequals(name, "tcp")) return NamedProtocol{kIpProtoTcp, false};
+  if (iequals(name, "udp")) return NamedProtocol{kIpProtoUdp, false};
+  if (iequals(name, "sctp")) return NamedProtocol{kIpProtoSctp, false};
+  if (iequals(name, "icmp")) return NamedProtocol{kIpProtoIcmp, true};
+  return std::nullopt;
 }
 
 }  // namespace opensoc::slice

@@ -2,6 +2,8 @@
 // Small text helpers shared by the query parsers (GET parameters,
 // Stenographer text, time values): ASCII case folding and echoing user text
 // into error messages safely. Pure functions, any thread.
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,5 +25,13 @@ namespace opensoc::slice {
 /// User text for an error message: quoted, at most 40 bytes ("..." after),
 /// non-printable bytes as '?', so the message is safe in JSON and logs.
 [[nodiscard]] std::string quote(std::string_view s);
+
+/// A transport named in a query: "tcp", "udp", "sctp" or "icmp" (any case);
+/// icmp means ICMP for either IP version (the analyst means "ping traffic").
+struct NamedProtocol {
+  std::uint8_t proto = 0;
+  bool icmp_any = false;
+};
+[[nodiscard]] std::optional<NamedProtocol> protocol_by_name(std::string_view name) noexcept;
 
 }  // namespace opensoc::slice

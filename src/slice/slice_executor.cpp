@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "flow/community_id.hpp"
+#include "opensoc/core/ip_protocol.hpp"
 #include "store/pcap_format.hpp"
 #include "store/segment_reader.hpp"
 
@@ -20,8 +21,6 @@ using index::FlowEntry;
 using index::PacketIndex;
 using index::Posting;
 using index::SegmentMeta;
-
-constexpr std::uint8_t kTcp = 6, kUdp = 17, kSctp = 132;
 
 void unite(std::vector<std::uint32_t>& a, const std::vector<std::uint32_t>& b) {
   std::vector<std::uint32_t> out;
@@ -111,7 +110,7 @@ PacketFacts facts_of(const FlowKey& k, bool swapped, const std::array<std::uint8
   std::copy_n(swapped ? k.hi_addr : k.lo_addr, alen, f.src);
   std::copy_n(swapped ? k.lo_addr : k.hi_addr, alen, f.dst);
   f.proto = k.ip_proto;
-  f.has_ports = k.ip_proto == kTcp || k.ip_proto == kUdp || k.ip_proto == kSctp;
+  f.has_ports = has_transport_ports(k.ip_proto);
   f.sport = swapped ? k.hi_port : k.lo_port;
   f.dport = swapped ? k.lo_port : k.hi_port;
   f.vlan = k.vlan;

@@ -43,15 +43,9 @@ QueryError bad(std::string_view name, std::string what) { return QueryError{std:
 std::optional<Predicate> proto_predicate(std::string_view v) {
   Predicate p;
   p.kind = Predicate::Kind::proto;
-  if (iequals(v, "tcp")) {
-    p.proto = 6;
-  } else if (iequals(v, "udp")) {
-    p.proto = 17;
-  } else if (iequals(v, "sctp")) {
-    p.proto = 132;
-  } else if (iequals(v, "icmp")) {
-    p.proto = 1;
-    p.icmp_any = true;
+  if (const auto named = protocol_by_name(v)) {
+    p.proto = named->proto;
+    p.icmp_any = named->icmp_any;
   } else if (const auto n = decimal(v, 0, 255)) {
     p.proto = static_cast<std::uint8_t>(*n);
   } else {

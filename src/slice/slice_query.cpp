@@ -14,16 +14,11 @@
 #include <cstring>
 
 #include "opensoc/core/ip_address.hpp"
+#include "opensoc/core/ip_protocol.hpp"
 #include "slice/time_value.hpp"
 
 namespace opensoc::slice {
 namespace {
-
-constexpr std::uint8_t kIpProtoIcmp = 1;
-constexpr std::uint8_t kIpProtoTcp = 6;
-constexpr std::uint8_t kIpProtoUdp = 17;
-constexpr std::uint8_t kIpProtoIcmpV6 = 58;
-constexpr std::uint8_t kIpProtoSctp = 132;
 
 constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -49,7 +44,7 @@ bool port_matches(const Predicate& q, const PacketFacts& p) noexcept {
   // ICMP flow keys carry type/code where ports would be; a port query must
   // not see them, whatever has_ports says.
   if (p.ip_version == 0 || !p.has_ports) return false;
-  if (p.proto != kIpProtoTcp && p.proto != kIpProtoUdp && p.proto != kIpProtoSctp) return false;
+  if (!has_transport_ports(p.proto)) return false;
   switch (q.dir) {
     case Direction::src: return p.sport == q.port;
     case Direction::dst: return p.dport == q.port;
@@ -64,7 +59,7 @@ bool leaf_matches(const Predicate& q, const PacketFacts& p) noexcept {
     case Predicate::Kind::port: return port_matches(q, p);
     case Predicate::Kind::proto:
       if (p.ip_version == 0) return false;
-      if (q.icmp_any) return p.proto == kIpProtoIcmp || p.proto == kIpProtoIcmpV6;
+      if (q.icmp_any) return is_icmp_protocol(p.proto);
       return p.proto == q.proto;
     case Predicate::Kind::vlan: return p.vlan == q.vlan;
     case Predicate::Kind::community_id:

@@ -330,11 +330,7 @@ class Parser {
       p.proto = static_cast<std::uint8_t>(*n);
       return leaf(p, kw.column);
     }
-    if (iequals(w, "tcp")) return proto_leaf(6, false, kw.column);
-    if (iequals(w, "udp")) return proto_leaf(17, false, kw.column);
-    if (iequals(w, "sctp")) return proto_leaf(132, false, kw.column);
-    // ICMP for either IP version: the analyst means "ping traffic".
-    if (iequals(w, "icmp")) return proto_leaf(1, true, kw.column);
+    if (const auto named = protocol_by_name(w)) return proto_leaf(named->proto, named->icmp_any, kw.column);
     if (iequals(w, "vlan")) {
       const auto n = number(kw, "vlan", 4095);
       if (!n) return std::nullopt;
