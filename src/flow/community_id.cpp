@@ -4,42 +4,49 @@
 
 #include <array>
 #include <cstring>
+#include <optional>
 
 #include "flow/flow_key_builder.hpp"
+#include "opensoc/core/base64.hpp"
 
 namespace opensoc::flow {
 
 namespace {
 
-std::string base64(const std::uint8_t* p, std::size_t n) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((n + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 3 <= n; i += 3) {
-    const std::uint32_t v = (std::uint32_t{p[i]} << 16) | (std::uint32_t{p[i + 1]} << 8) | p[i + 2];
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += kAlphabet[v & 63];
-  }
-  if (n - i == 1) {
-    const std::uint32_t v = std::uint32_t{p[i]} << 16;
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += "==";
-  } else if (n - i == 2) {
-    const std::uint32_t v = (std::uint32_t{p[i]} << 16) | (std::uint32_t{p[i + 1]} << 8);
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += '=';
-  }
-  return out;
-}
-
 bool hashes_ports(std::uint8_t proto) noexcept {
   return proto == kProtoTcp || proto == kProtoUdp || proto == kProtoSctp || is_icmp_proto(proto);
+}
+
+// SHA-1 over seed(2) addr addr proto(1) pad(1) [sport(2) dport(2)], all in
+// network order, endpoints already ordered as the spec says.
+std::optional<std::array<std::uint8_t, 20>> hash_endpoints(std::uint16_t seed, const std::uint8_t* a,
+                                                           const std::uint8_t* b, std::size_t alen,
+                                                           std::uint8_t proto, std::uint16_t sport,
+                                                           std::uint16_t dport) noexcept {
+  std::array<std::uint8_t, 2 + 16 + 16 + 2 + 4> buf{};
+  std::size_t n = 0;
+  buf[n++] = static_cast<std::uint8_t>(seed >> 8);
+  buf[n++] = static_cast<std::uint8_t>(seed);
+  std::memcpy(buf.data() + n, a, alen);
+  n += alen;
+  std::memcpy(buf.data() + n, b, alen);
+  n += alen;
+  buf[n++] = proto;
+  buf[n++] = 0;
+  if (hashes_ports(proto)) {
+    buf[n++] = static_cast<std::uint8_t>(sport >> 8);
+    buf[n++] = static_cast<std::uint8_t>(sport);
+    buf[n++] = static_cast<std::uint8_t>(dport >> 8);
+    buf[n++] = static_cast<std::uint8_t>(dport);
+  }
+  std::array<std::uint8_t, EVP_MAX_MD_SIZE> digest{};
+  unsigned int digest_len = 0;
+  if (EVP_Digest(buf.data(), n, digest.data(), &digest_len, EVP_sha1(), nullptr) != 1 || digest_len != 20) {
+    return std::nullopt;
+  }
+  std::array<std::uint8_t, 20> out{};
+  std::memcpy(out.data(), digest.data(), out.size());
+  return out;
 }
 
 }  // namespace
@@ -71,60 +78,22 @@ std::string community_id_v1(const FlowRecord& r, std::uint16_t seed) {
     std::swap(sport, dport);
   }
 
-  // seed(2) addr addr proto(1) pad(1) [sport(2) dport(2)], all network order.
-  std::array<std::uint8_t, 2 + 16 + 16 + 2 + 4> buf{};
-  std::size_t n = 0;
-  buf[n++] = static_cast<std::uint8_t>(seed >> 8);
-  buf[n++] = static_cast<std::uint8_t>(seed);
-  std::memcpy(buf.data() + n, a, alen);
-  n += alen;
-  std::memcpy(buf.data() + n, b, alen);
-  n += alen;
-  buf[n++] = r.ip_proto;
-  buf[n++] = 0;
-  if (ports) {
-    buf[n++] = static_cast<std::uint8_t>(sport >> 8);
-    buf[n++] = static_cast<std::uint8_t>(sport);
-    buf[n++] = static_cast<std::uint8_t>(dport >> 8);
-    buf[n++] = static_cast<std::uint8_t>(dport);
-  }
-
-  std::array<std::uint8_t, EVP_MAX_MD_SIZE> digest{};
-  unsigned int digest_len = 0;
-  if (EVP_Digest(buf.data(), n, digest.data(), &digest_len, EVP_sha1(), nullptr) != 1) return {};
-  return "1:" + base64(digest.data(), digest_len);
+  const auto digest = hash_endpoints(seed, a, b, alen, r.ip_proto, sport, dport);
+  if (!digest) return {};
+  return community_id_text(*digest);
 }
 
 std::array<std::uint8_t, 20> community_id_digest(const FlowKey& key, std::uint16_t seed) noexcept {
+  // The key's endpoints are already in the spec's order, ICMP ports mapped.
   const std::size_t alen = key.ip_version == 6 ? 16 : 4;
-  const bool ports = hashes_ports(key.ip_proto);
-  std::array<std::uint8_t, 2 + 16 + 16 + 2 + 4> buf{};
-  std::size_t n = 0;
-  buf[n++] = static_cast<std::uint8_t>(seed >> 8);
-  buf[n++] = static_cast<std::uint8_t>(seed);
-  std::memcpy(buf.data() + n, key.lo_addr, alen);
-  n += alen;
-  std::memcpy(buf.data() + n, key.hi_addr, alen);
-  n += alen;
-  buf[n++] = key.ip_proto;
-  buf[n++] = 0;
-  if (ports) {
-    buf[n++] = static_cast<std::uint8_t>(key.lo_port >> 8);
-    buf[n++] = static_cast<std::uint8_t>(key.lo_port);
-    buf[n++] = static_cast<std::uint8_t>(key.hi_port >> 8);
-    buf[n++] = static_cast<std::uint8_t>(key.hi_port);
-  }
-  std::array<std::uint8_t, EVP_MAX_MD_SIZE> digest{};
-  unsigned int digest_len = 0;
-  std::array<std::uint8_t, 20> out{};
-  if (EVP_Digest(buf.data(), n, digest.data(), &digest_len, EVP_sha1(), nullptr) == 1 && digest_len == 20) {
-    std::memcpy(out.data(), digest.data(), 20);
-  }
-  return out;
+  return hash_endpoints(seed, key.lo_addr, key.hi_addr, alen, key.ip_proto, key.lo_port, key.hi_port)
+      .value_or(std::array<std::uint8_t, 20>{});
 }
 
 std::string community_id_text(const std::array<std::uint8_t, 20>& digest) {
-  return "1:" + base64(digest.data(), digest.size());
+  std::string id = "1:";
+  append_base64(id, digest.data(), digest.size());
+  return id;
 }
 
 }  // namespace opensoc::flow

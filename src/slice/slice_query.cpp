@@ -13,23 +13,13 @@
 #include <algorithm>
 #include <cstring>
 
+#include "opensoc/core/base64.hpp"
 #include "opensoc/core/ip_address.hpp"
 #include "opensoc/core/ip_protocol.hpp"
 #include "slice/time_value.hpp"
 
 namespace opensoc::slice {
 namespace {
-
-constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-int base64_value(char c) noexcept {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
 
 bool host_matches(const Predicate& q, const PacketFacts& p) noexcept {
   switch (q.dir) {
@@ -243,19 +233,7 @@ std::optional<std::array<std::uint8_t, 20>> parse_community_id(std::string_view 
 
 std::string format_community_id(const std::array<std::uint8_t, 20>& digest) {
   std::string out = "1:";
-  std::size_t i = 0;
-  for (; i + 3 <= digest.size(); i += 3) {
-    const std::uint32_t v = (std::uint32_t{digest[i]} << 16) | (std::uint32_t{digest[i + 1]} << 8) | digest[i + 2];
-    out += kBase64[(v >> 18) & 63];
-    out += kBase64[(v >> 12) & 63];
-    out += kBase64[(v >> 6) & 63];
-    out += kBase64[v & 63];
-  }
-  const std::uint32_t v = (std::uint32_t{digest[i]} << 16) | (std::uint32_t{digest[i + 1]} << 8);
-  out += kBase64[(v >> 18) & 63];
-  out += kBase64[(v >> 12) & 63];
-  out += kBase64[(v >> 6) & 63];
-  out += '=';
+  append_base64(out, digest.data(), digest.size());
   return out;
 }
 
