@@ -136,7 +136,17 @@ std::string compact_utc(TimestampNs t) {
 struct SegmentStream {
   SegmentMeta meta;
   std::optional<store::SegmentReader> reader;
-  std::vector<std::pair<TimestampNs, std::uint32_t>> records;  // (time, offset)
+  // Checked when planned: the output copies [offset, offset + length) as is.
+  struct Planned {
+    TimestampNs ts;
+    std::uint32_t offset;
+    std::uint32_t length;
+    // Time first, storage order for equal times.
+    friend bool operator<(const Planned& x, const Planned& y) noexcept {
+      return x.ts != y.ts ? x.ts < y.ts : x.offset < y.offset;
+    }
+  };
+  std::vector<Planned> records;
   std::size_t pos = 0;
   std::size_t order = 0;  // tie-break between segments: the plan order
 };
@@ -197,7 +207,7 @@ struct SliceCursor::Impl {
           ++outcome.skipped_records;  // damaged: recovery and the indexer stop here too
           break;
         }
-        if (in_time(rec.packet.ts)) st.records.emplace_back(rec.packet.ts, static_cast<std::uint32_t>(off));
+        if (in_time(rec.packet.ts)) st.records.push_back({rec.packet.ts, static_cast<std::uint32_t>(off), rec.length});
         off += rec.length;
       }
     } else {
@@ -223,7 +233,7 @@ struct SliceCursor::Impl {
             ++outcome.skipped_records;
             continue;
           }
-          if (in_time(rec.packet.ts)) st.records.emplace_back(rec.packet.ts, p.offset);
+          if (in_time(rec.packet.ts)) st.records.push_back({rec.packet.ts, p.offset, rec.length});
         }
       }
     }
@@ -239,12 +249,12 @@ struct SliceCursor::Impl {
       SegmentStream* best = nullptr;
       for (auto& s : active) {
         const auto& a = s->records[s->pos];
-        if (best == nullptr || a.first < best->records[best->pos].first ||
-            (a.first == best->records[best->pos].first && s->order < best->order)) {
+        if (best == nullptr || a.ts < best->records[best->pos].ts ||
+            (a.ts == best->records[best->pos].ts && s->order < best->order)) {
           best = s.get();
         }
       }
-      if (next_in_plan < plan.size() && (best == nullptr || plan[next_in_plan].first_ts <= best->records[best->pos].first)) {
+      if (next_in_plan < plan.size() && (best == nullptr || plan[next_in_plan].first_ts <= best->records[best->pos].ts)) {
         auto st = std::make_unique<SegmentStream>();
         st->meta = plan[next_in_plan];
         st->order = next_in_plan++;
@@ -270,26 +280,21 @@ struct SliceCursor::Impl {
         finished = true;
         return false;
       }
-      const std::uint32_t off = best->records[best->pos].second;
-      store::StoredRecord rec;
-      if (best->reader->read_at(off, rec) != store::RecordStatus::ok) {
-        ++outcome.skipped_records;  // checked when planned; cannot change, but never trust it blindly
-      } else {
-        if (query.limit_packets && outcome.packets >= *query.limit_packets) {
-          outcome.truncated = Truncation::limit;
-          finished = true;
-          return false;
-        }
-        if (query.limit_bytes && outcome.bytes - store::kGlobalHeaderSize + rec.length > *query.limit_bytes) {
-          outcome.truncated = Truncation::limit_bytes;
-          finished = true;
-          return false;
-        }
-        const auto bytes = best->reader->bytes();
-        out.append(reinterpret_cast<const char*>(bytes.data() + rec.offset), rec.length);
-        outcome.bytes += rec.length;
-        ++outcome.packets;
+      const auto& rec = best->records[best->pos];
+      if (query.limit_packets && outcome.packets >= *query.limit_packets) {
+        outcome.truncated = Truncation::limit;
+        finished = true;
+        return false;
       }
+      if (query.limit_bytes && outcome.bytes - store::kGlobalHeaderSize + rec.length > *query.limit_bytes) {
+        outcome.truncated = Truncation::limit_bytes;
+        finished = true;
+        return false;
+      }
+      const auto bytes = best->reader->bytes();
+      out.append(reinterpret_cast<const char*>(bytes.data() + rec.offset), rec.length);
+      outcome.bytes += rec.length;
+      ++outcome.packets;
       if (++best->pos == best->records.size()) {
         for (auto it = active.begin(); it != active.end(); ++it) {
           if (it->get() == best) {
