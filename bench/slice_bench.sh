@@ -51,8 +51,9 @@ p99() { sort -g | awk '{a[NR]=$1} END {i=int(0.99*NR); if (i < 0.99*NR) i++; pri
 now() { date +%s.%N; }
 since() { echo "$(now) - $1" | bc -l; }
 nsx() { ip netns exec "$NS" "$@"; }
+# shellcheck source=bench/stenographer_peer.sh
+. "$(dirname "$0")/stenographer_peer.sh"
 DAEMON_PID=
-STENO_PID=
 marker_pcap() {  # marker_pcap OUT PORT: one UDP packet 198.18.0.1 -> 198.18.0.2:PORT
   python3 - "$1" "$2" <<'PY'
 import struct, sys, time
@@ -70,42 +71,8 @@ with open(sys.argv[1], "wb") as f:
     f.write(struct.pack("<IIII", int(t), int(t % 1 * 1e6), len(frame), len(frame)) + frame)
 PY
 }
-steno_start() {  # steno_start DIR PORT: stenographer on cap0 in $NS, as its own user
-  local sd=$1
-  rm -rf "$sd"; mkdir -p "$sd/packets" "$sd/index" "$sd/certs" "$sd/tmp"
-  cat > "$sd/config" <<JSON
-{ "Threads": [ { "PacketsDirectory": "$sd/packets", "IndexDirectory": "$sd/index",
-                 "MaxDirectoryFiles": 30000, "DiskFreePercentage": 1 } ],
-  "StenotypePath": "/usr/sbin/stenotype", "Interface": "cap0", "Port": $2, "Host": "127.0.0.1",
-  "Flags": ["--no_watchdogs", "--fileage_sec=10", "--blockage_sec=1"], "CertPath": "$sd/certs" }
-JSON
-  STENOGRAPHER_CONFIG=$sd/config stenokeys stenographer stenographer > "$sd/keys.log" 2>&1 || return 1
-  chown -R stenographer:stenographer "$sd"
-  ip netns exec "$NS" env TMPDIR="$sd/tmp" setpriv --reuid=stenographer --regid=stenographer --init-groups \
-    stenographer -config "$sd/config" -syslog=false > "$sd/steno.log" 2>&1 &
-  STENO_PID=$!
-  # stenotype binds its packet socket to cap0 only once its ring is set up,
-  # seconds after it starts: packets sent before that are not seen at all.
-  for _ in $(seq 300); do
-    nsx awk 'NR > 1 && $5 != 0 {f = 1} END {exit !f}' /proc/net/packet && { sleep 0.5; return 0; }
-    kill -0 "$STENO_PID" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
 steno_query() {  # steno_query DIR PORT QUERY OUT: prints the seconds it took
-  nsx curl -s --cert "$1/certs/client_cert.pem" --key "$1/certs/client_key.pem" --cacert "$1/certs/ca_cert.pem" \
-    -d "$3" "https://127.0.0.1:$2/query" -o "$4" -w '%{time_total}\n'
-}
-steno_stop() {  # SIGTERM, then SIGKILL: stenotype may hang closing its last file
-  [ -n "$STENO_PID" ] || return 0
-  local st; st=$(pgrep -P "$STENO_PID" stenotype || true)
-  kill -TERM "$STENO_PID" 2>/dev/null || true
-  for _ in $(seq 50); do kill -0 "$STENO_PID" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$STENO_PID" 2>/dev/null || true
-  [ -z "$st" ] || kill -KILL "$st" 2>/dev/null || true
-  wait "$STENO_PID" 2>/dev/null || true
-  STENO_PID=
+  steno_curl "$1" "$2" "$3" "$4" -w '%{time_total}\n'
 }
 cleanup() {
   [ -n "$DAEMON_PID" ] && kill -TERM "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null

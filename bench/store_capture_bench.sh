@@ -39,6 +39,8 @@ HZ=$(getconf CLK_TCK)
 [ "$(id -u)" = 0 ] || { echo "needs root (network namespace)"; exit 2; }
 
 nsx() { ip netns exec "$NS" "$@"; }
+# shellcheck source=bench/stenographer_peer.sh
+. "$(dirname "$0")/stenographer_peer.sh"
 now() { date +%s.%N; }
 ticks() {  # ticks PID...: utime + stime of every thread of these processes
   local t=0 p
@@ -57,44 +59,9 @@ worker_ticks() {  # ticks of opensocd's busy-polling DPDK worker thread(s)
   echo "$t"
 }
 TOOL_PID=
-STENO_PID=
-steno_start() {  # steno_start DIR PORT: stenographer on cap0 in $NS, as its own user
-  local sd=$1
-  rm -rf "$sd"; mkdir -p "$sd/packets" "$sd/index" "$sd/certs" "$sd/tmp"
-  cat > "$sd/config" <<JSON
-{ "Threads": [ { "PacketsDirectory": "$sd/packets", "IndexDirectory": "$sd/index",
-                 "MaxDirectoryFiles": 30000, "DiskFreePercentage": 1 } ],
-  "StenotypePath": "/usr/sbin/stenotype", "Interface": "cap0", "Port": $2, "Host": "127.0.0.1",
-  "Flags": ["--no_watchdogs", "--fileage_sec=10", "--blockage_sec=1"], "CertPath": "$sd/certs" }
-JSON
-  STENOGRAPHER_CONFIG=$sd/config stenokeys stenographer stenographer > "$sd/keys.log" 2>&1 || return 1
-  chown -R stenographer:stenographer "$sd"
-  ip netns exec "$NS" env TMPDIR="$sd/tmp" setpriv --reuid=stenographer --regid=stenographer --init-groups \
-    stenographer -config "$sd/config" -syslog=false > "$sd/steno.log" 2>&1 &
-  STENO_PID=$!
-  # stenotype binds its packet socket to cap0 only once its ring is set up,
-  # seconds after it starts: packets sent before that are not seen at all.
-  for _ in $(seq 300); do
-    nsx awk 'NR > 1 && $5 != 0 {f = 1} END {exit !f}' /proc/net/packet && { sleep 0.5; return 0; }
-    kill -0 "$STENO_PID" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
 steno_count() {  # packets stenographer serves for all time
-  nsx curl -s --cert "$1/certs/client_cert.pem" --key "$1/certs/client_key.pem" --cacert "$1/certs/ca_cert.pem" \
-    -d "after 2000-01-01T00:00:00Z" "https://127.0.0.1:$2/query" -o "$WORK/steno-all.pcap" || true
+  steno_curl "$1" "$2" "after 2000-01-01T00:00:00Z" "$WORK/steno-all.pcap" || true
   capinfos -c -M -T -r "$WORK/steno-all.pcap" 2> /dev/null | cut -f2 || echo 0
-}
-steno_stop() {  # SIGTERM, then SIGKILL: stenotype may hang closing its last file
-  [ -n "$STENO_PID" ] || return 0
-  local st; st=$(pgrep -P "$STENO_PID" stenotype || true)
-  kill -TERM "$STENO_PID" 2>/dev/null || true
-  for _ in $(seq 50); do kill -0 "$STENO_PID" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$STENO_PID" 2>/dev/null || true
-  [ -z "$st" ] || kill -KILL "$st" 2>/dev/null || true
-  wait "$STENO_PID" 2>/dev/null || true
-  STENO_PID=
 }
 cleanup() {
   [ -z "$TOOL_PID" ] || { kill -TERM "$TOOL_PID" 2>/dev/null; wait "$TOOL_PID" 2>/dev/null; }
