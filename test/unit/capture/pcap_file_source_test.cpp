@@ -640,7 +640,7 @@ TEST_CASE("PcapFileSource refuses files that are not captures, naming them", "[c
     CHECK(r.error().message.find("nope.pcap") != std::string::npos);
   }
   SECTION("a directory") {
-    auto r = PcapFileSource::open(tmp.path().string());
+    auto r = PcapFileSource::open(tmp.path());
     REQUIRE_FALSE(r.has_value());
   }
   SECTION("a pcapng whose byte-order magic is wrong") {

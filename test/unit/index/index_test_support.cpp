@@ -11,19 +11,6 @@
 
 namespace opensoc::index::test {
 
-TempDir::TempDir() {
-  std::string tmpl = (std::filesystem::temp_directory_path() / "opensoc-index-XXXXXX").string();
-  std::vector<char> buf(tmpl.begin(), tmpl.end());
-  buf.push_back('\0');
-  if (::mkdtemp(buf.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  path_ = buf.data();
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
 void parse_address(const std::string& text, std::uint8_t out[16]) {
   std::memset(out, 0, 16);
   if (text.find(':') != std::string::npos) {

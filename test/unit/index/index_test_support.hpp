@@ -9,21 +9,11 @@
 
 #include "index/index_keys.hpp"
 #include "opensoc/core/flow_key.hpp"
+#include "support/temp_dir.hpp"
 
 namespace opensoc::index::test {
 
-/// A mkdtemp directory, removed with its contents at the end of the test.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using opensoc::test::TempDir;
 
 /// Network-order bytes of an IPv4 or IPv6 literal in a 16-byte buffer (IPv4
 /// in the first 4 bytes). Throws on a bad literal (test input).

@@ -180,7 +180,7 @@ std::optional<FileInfo> stat_file(const std::string& path) {
 
 // A data directory, its index and an indexer over them.
 struct Harness {
-  test::TempDir tmp;
+  opensoc::test::TempDir tmp;
   store::StoreConfig cfg = test_store_config();
   telemetry::Logger log{telemetry::LogLevel::error};
   std::unique_ptr<PacketIndex> index;
@@ -457,7 +457,7 @@ TEST_CASE("SegmentIndexer tails an open segment: records appended after a catch_
   // Closed, it was compacted: no flow, attribute or postings keys are left,
   // only its meta and the packed values.
   h.close_index();
-  const auto keys = test::count_keys(h.tmp.path() + "/index");
+  const auto keys = index::test::count_keys(h.tmp.path() + "/index");
   CHECK(keys.count({0x02, make_segment_id(0, 0)}) == 0);
   CHECK(keys.count({0x03, make_segment_id(0, 0)}) == 0);
   CHECK(keys.count({0x04, make_segment_id(0, 0)}) == 0);
@@ -532,8 +532,8 @@ TEST_CASE("SegmentIndexer after a kill -9: recovery, reconcile and catch_up rebu
   // same number of keys per table and segment (no leftover chunk or flow of
   // the partial first pass).
   h.close_index();
-  const auto rebuilt = test::count_keys(h.tmp.path() + "/index");
-  test::TempDir fresh_dir;
+  const auto rebuilt = index::test::count_keys(h.tmp.path() + "/index");
+  opensoc::test::TempDir fresh_dir;
   {
     PacketIndex::Options o;
     o.map_size = 256ULL << 20;
@@ -548,7 +548,7 @@ TEST_CASE("SegmentIndexer after a kill -9: recovery, reconcile and catch_up rebu
     require_ok(fresh_ix.reconcile());
     require_ok(fresh_ix.catch_up());
   }
-  const auto once = test::count_keys(fresh_dir.path() + "/index");
+  const auto once = index::test::count_keys(fresh_dir.path() + "/index");
   // Postings chunking depends on commit boundaries, so compare the tables
   // that do not: segment, flow and attribute keys.
   for (const auto& [k, n] : once) {
@@ -595,7 +595,7 @@ TEST_CASE("SegmentIndexer reconcile drops the index entries of a segment whose f
   CHECK(ix.snapshot().segments == e.segments().size());
 
   h.close_index();
-  for (const auto& [k, n] : test::count_keys(h.tmp.path() + "/index")) {
+  for (const auto& [k, n] : index::test::count_keys(h.tmp.path() + "/index")) {
     INFO("table " << int(k.first));
     CHECK(k.second != victim);
   }
@@ -745,7 +745,7 @@ TEST_CASE("SegmentIndexer retention by max_bytes removes the oldest closed segme
 
   h.close_index();
   std::set<SegmentId> with_keys;
-  for (const auto& [k, cnt] : test::count_keys(h.tmp.path() + "/index"))
+  for (const auto& [k, cnt] : index::test::count_keys(h.tmp.path() + "/index"))
     if (k.first != 0) with_keys.insert(k.second);
   std::set<SegmentId> want;
   for (const auto& [id, s] : kept.segments()) want.insert(id);

@@ -9,6 +9,7 @@
 #include "support/external_tools.hpp"
 
 #include "opensoc/core/packet_view.hpp"
+#include "support/temp_dir.hpp"
 
 namespace opensoc::store::test {
 
@@ -16,18 +17,7 @@ using opensoc::test::corpus_dir;
 using opensoc::test::run_command;
 using opensoc::test::shell_quote;
 
-/// A mkdtemp directory, removed with its contents at the end of the test.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using opensoc::test::TempDir;
 
 /// An owned frame plus the view that points at it.
 struct TestPacket {
