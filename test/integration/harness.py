@@ -287,3 +287,34 @@ def make_veth_namespace(c, ns):
         nsexec("sysctl", "-qw", f"net.ipv6.conf.{dev}.disable_ipv6=1")
         nsexec("ip", "link", "set", dev, "up", "mtu", "9000")
     nsexec("ip", "link", "set", "lo", "up")
+
+
+def af_packet_capture_yaml(prefix):
+    """The `capture:` section for DPDK's af_packet PMD on cap0 (see
+    make_veth_namespace): a deep kernel ring of 8 KiB frames and 8 KiB mbufs,
+    so jumbo frames and a descheduled worker lose nothing."""
+    return f"""capture:
+  eal_args: ["--no-huge", "-m", "512", "--no-pci", "--no-shconf", "--file-prefix", "{prefix}",
+             "--vdev", "net_af_packet0,iface=cap0,framecnt=16384,blocksz=8192,framesz=8192"]
+  main_lcore: 0
+  worker_lcores: [1]
+  mbuf_data_size: 8KiB
+  ports:
+    - device: net_af_packet0
+"""
+
+
+def idle_capture_yaml(prefix, http_port):
+    """`capture:` and `http:` sections for a `run` that only serves the API
+    over an existing data directory: its port is a DPDK ring that never
+    receives a packet."""
+    return f"""capture:
+  eal_args: ["--no-huge", "-m", "512", "--no-pci", "--no-shconf", "--file-prefix", "{prefix}",
+             "--vdev", "net_ring0"]
+  main_lcore: 0
+  worker_lcores: [1]
+  ports:
+    - device: net_ring0
+http:
+  listen: 127.0.0.1:{http_port}
+"""

@@ -33,7 +33,8 @@ import subprocess
 import sys
 import time
 
-from harness import Checks, Daemon, args, make_veth_namespace, run, temp_dir, wait_for, write_config
+from harness import (Checks, Daemon, af_packet_capture_yaml, args, make_veth_namespace, run, temp_dir, wait_for,
+                     write_config)
 
 opensocd, root, corpus = args()
 make_big_pcap = sys.argv[4] if len(sys.argv) > 4 else None
@@ -168,15 +169,7 @@ def get_pcap(query, out):
 def live_config(d, data_dir, max_age_s):
     return write_config(os.path.join(d, "live.yaml"), f"""
 data_dir: {data_dir}
-capture:
-  eal_args: ["--no-huge", "-m", "512", "--no-pci", "--no-shconf", "--file-prefix", "{ns}",
-             "--vdev", "net_af_packet0,iface=cap0,framecnt=16384,blocksz=8192,framesz=8192"]
-  main_lcore: 0
-  worker_lcores: [1]
-  mbuf_data_size: 8KiB
-  ports:
-    - device: net_af_packet0
-http:
+{af_packet_capture_yaml(ns)}http:
   listen: 127.0.0.1:8080
 store:
   enabled: true

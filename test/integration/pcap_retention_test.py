@@ -21,7 +21,7 @@ import os
 import re
 import subprocess
 
-from harness import (Checks, Daemon, args, free_port, frame_line, read_pcap, read_pcap_file, run,
+from harness import (Checks, Daemon, args, free_port, idle_capture_yaml, frame_line, read_pcap, read_pcap_file, run,
                      segment_files, stats, store_config, tshark_frame_lines, tshark_frame_numbers,
                      wait_for, write_config, write_pcap)
 
@@ -151,17 +151,8 @@ def store_stats(opensocd, cfg_text, work, d, tag):
     """GET /api/v1/stats from `run` over the data dir (a ring device that
     receives nothing as its capture port)."""
     port = free_port()
-    cfg = write_config(os.path.join(work, tag + ".run.yaml"), cfg_text + f"""
-capture:
-  eal_args: ["--no-huge", "-m", "512", "--no-pci", "--no-shconf", "--file-prefix", "ret{os.getpid()}",
-             "--vdev", "net_ring0"]
-  main_lcore: 0
-  worker_lcores: [1]
-  ports:
-    - device: net_ring0
-http:
-  listen: 127.0.0.1:{port}
-""")
+    cfg = write_config(os.path.join(work, tag + ".run.yaml"),
+                       cfg_text + "\n" + idle_capture_yaml(f"ret{os.getpid()}", port))
     daemon = Daemon([opensocd, "run", "-c", cfg])
     wait_for(lambda: daemon.proc.poll() is not None or stats(f"http://127.0.0.1:{port}"), 30)
     s = stats(f"http://127.0.0.1:{port}") if daemon.proc.poll() is None else None

@@ -26,7 +26,7 @@ import sys
 import time
 import urllib.parse
 
-from harness import (Checks, Daemon, args, free_port, frame_line, is_nanosecond_pcap, read_pcap,
+from harness import (Checks, Daemon, args, free_port, idle_capture_yaml, frame_line, is_nanosecond_pcap, read_pcap,
                      read_pcap_file, run, segment_files, store_config, tshark_frame_lines,
                      tshark_frame_numbers, wait_for, write_config)
 
@@ -769,17 +769,8 @@ def main():
         name, caps, cfg, d, items = plans[0]
         port = free_port()
         run_cfg = write_config(os.path.join(base, "run.yaml"), store_config(
-            d, SEGMENT_BYTES, 1, extra_store=f"  default_window_s: {DEFAULT_WINDOW_S}", extra=f"""
-capture:
-  eal_args: ["--no-huge", "-m", "512", "--no-pci", "--no-shconf", "--file-prefix", "slice{os.getpid()}",
-             "--vdev", "net_ring0"]
-  main_lcore: 0
-  worker_lcores: [1]
-  ports:
-    - device: net_ring0
-http:
-  listen: 127.0.0.1:{port}
-"""))
+            d, SEGMENT_BYTES, 1, extra_store=f"  default_window_s: {DEFAULT_WINDOW_S}",
+            extra="\n" + idle_capture_yaml(f"slice{os.getpid()}", port)))
         daemon = Daemon([opensocd, "run", "-c", run_cfg])
         wait_for(lambda: daemon.proc.poll() is not None or _stats(port) is not None, 30)
         if c.check(daemon.proc.poll() is None and _stats(port) is not None, "run: API up", daemon.output()[-2000:]):

@@ -11,8 +11,8 @@ import os
 import re
 import subprocess
 
-from harness import (Checks, Daemon, args, capinfos_count, make_veth_namespace, run, temp_dir, wait_for,
-                     write_config)
+from harness import (Checks, Daemon, af_packet_capture_yaml, args, capinfos_count, make_veth_namespace, run,
+                     temp_dir, wait_for, write_config)
 
 opensocd, root, corpus = args()
 c = Checks("run-af-packet")
@@ -47,15 +47,7 @@ try:
         sent_want = capinfos_count(pcap)
         cfg = write_config(os.path.join(d, "af.yaml"), f"""
 data_dir: {d}/data
-capture:
-  eal_args: ["--no-huge", "-m", "512", "--no-pci", "--no-shconf", "--file-prefix", "{ns}",
-             "--vdev", "net_af_packet0,iface=cap0,framecnt=16384,blocksz=8192,framesz=8192"]
-  main_lcore: 0
-  worker_lcores: [1]
-  mbuf_data_size: 8KiB
-  ports:
-    - device: net_af_packet0
-pipeline:
+{af_packet_capture_yaml(ns)}pipeline:
   flow_log: {d}/flows.json
 http:
   listen: 127.0.0.1:8080
