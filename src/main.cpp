@@ -6,6 +6,7 @@
 #include "daemon/config_overrides.hpp"
 #include "daemon/ingest_command.hpp"
 #include "daemon/pcap_command.hpp"
+#include "daemon/search_command.hpp"
 #include "daemon/run_command.hpp"
 #include "telemetry/logger.hpp"
 
@@ -46,6 +47,11 @@ int main(int argc, char** argv) {
       return daemon::run_daemon(*cfg, log);
     case Command::pcap:
       return daemon::run_pcap(*cfg, daemon::PcapOptions{cl->slice_params, cl->output}, log);
+    case Command::search:
+      return daemon::run_search_command(
+          *cfg, daemon::SearchCommandOptions{cl->search_query, cl->search_start, cl->search_end, cl->search_limit,
+                                             cl->search_kind},
+          log);
     default:
       return daemon::kExitUsage;
   }

@@ -4,6 +4,7 @@
 //   GET /api/v1/stats    every counter as JSON
 //   GET /metrics         the same counters in Prometheus text format
 //   GET|POST /api/v1/pcap  a PCAP slice, streamed by the packet store's handler
+//   GET /api/v1/sessions, /api/v1/events  search (the daemon's search handler)
 #include "api/router.hpp"
 
 #include <exception>
@@ -61,6 +62,12 @@ Response Router::dispatch(const Request& request) const {
     if (request.method != "GET" && request.method != "POST") return method_not_allowed("GET, POST");
     if (!services_.pcap) return error_response(503, "packet store disabled");
     return services_.pcap(request);
+  }
+  if (p == "/api/v1/sessions" || p == "/api/v1/events") {
+    if (request.method != "GET") return method_not_allowed("GET");
+    const auto& service = p == "/api/v1/sessions" ? services_.sessions : services_.events;
+    if (!service) return error_response(503, "search disabled (sessions.enabled, search.enabled and store.enabled)");
+    return service(request);
   }
   return error_response(404, "no such endpoint: " + p);
 }

@@ -18,6 +18,10 @@ struct ApiServices {
   /// with a BodyStream) or a 400 naming the parameter out. Empty when the
   /// packet store is disabled; the route then answers 503.
   std::function<Response(const Request&)> pcap;
+  /// GET /api/v1/sessions and /api/v1/events (search). Empty when search is
+  /// disabled; the routes then answer 503.
+  std::function<Response(const Request&)> sessions;
+  std::function<Response(const Request&)> events;
 };
 
 class Router {

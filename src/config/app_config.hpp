@@ -7,6 +7,7 @@
 #include "flow/flow_config.hpp"
 #include "http/http_config.hpp"
 #include "pipeline/pipeline_config.hpp"
+#include "session/sessions_config.hpp"
 #include "store/store_config.hpp"
 #include "telemetry/log_level.hpp"
 
@@ -17,12 +18,16 @@ using LogLevel = telemetry::LogLevel;
 struct AppConfig {
   std::string source_path;                 ///< file it was read from (for messages)
   std::string data_dir = "/var/lib/opensoc";
+  bool data_dir_is_temporary = false;      ///< a scratch directory the command removes when done
   LogLevel log_level = LogLevel::info;
   capture::CaptureConfig capture;
   flow::FlowConfig flow;
   pipeline::PipelineConfig pipeline;
   http::HttpConfig http;
   store::StoreConfig store;
+  session::SessionsConfig sessions;
+  session::SearchConfig search;
+  session::ExportConfig exports;
 };
 
 }  // namespace opensoc::config

@@ -452,6 +452,50 @@ void read_store(const Field& f, store::StoreConfig& c) {
       });
 }
 
+void read_sessions(const Field& f, session::SessionsConfig& c) {
+  walk_mapping(
+      f, "a mapping of session settings", NullMeans::defaults,
+      {
+          {"enabled", [&](const Field& v) { set(c.enabled, read_bool(v)); }},
+          {"max_buffered_per_direction",
+           [&](const Field& v) { set(c.max_buffered_per_direction, read_number(v, Number::bytes, {0, 1ULL << 30})); }},
+          {"max_buffered_total",
+           [&](const Field& v) { set(c.max_buffered_total, read_number(v, Number::bytes, {0, 1ULL << 40})); }},
+          {"max_stream_depth",
+           [&](const Field& v) { set(c.max_stream_depth, read_number(v, Number::bytes, {0, 1ULL << 40})); }},
+          {"max_events_per_session",
+           [&](const Field& v) { set(c.max_events_per_session, read_number(v, Number::count, {1, 1000000})); }},
+      });
+}
+
+void read_search(const Field& f, session::SearchConfig& c) {
+  walk_mapping(f, "a mapping of search settings", NullMeans::defaults,
+               {
+                   {"enabled", [&](const Field& v) { set(c.enabled, read_bool(v)); }},
+                   {"subdir", [&](const Field& v) { set(c.subdir, read_string(v, "a relative directory name", false)); }},
+                   {"shard_span_s",
+                    [&](const Field& v) { set(c.shard_span_s, read_number(v, Number::seconds, {60, 31 * 86400})); }},
+                   {"commit_ms", [&](const Field& v) { set(c.commit_ms, read_number(v, Number::count, {100, 600000})); }},
+               });
+}
+
+void read_export_file(const Field& f, session::ExportFileConfig& c) {
+  walk_mapping(f, "a mapping of export file settings", NullMeans::defaults,
+               {
+                   {"path", [&](const Field& v) { set(c.path, read_string(v, "a file path (\"\" for none)", true)); }},
+                   {"rotate_bytes", [&](const Field& v) { set(c.rotate_bytes, read_number(v, Number::bytes, {0, ~0ULL})); }},
+                   {"keep_files", [&](const Field& v) { set(c.keep_files, read_number(v, Number::count, {1, 1000})); }},
+               });
+}
+
+void read_export(const Field& f, session::ExportConfig& c) {
+  walk_mapping(f, "a mapping of export settings", NullMeans::defaults,
+               {
+                   {"eve", [&](const Field& v) { read_export_file(v, c.eve); }},
+                   {"ecs", [&](const Field& v) { read_export_file(v, c.ecs); }},
+               });
+}
+
 void read_http(const Field& f, http::HttpConfig& c) {
   walk_mapping(
       f, "a mapping of http settings", NullMeans::defaults,
@@ -493,6 +537,9 @@ void read_document(const Field& root, AppConfig& config) {
                    {"pipeline", [&](const Field& v) { read_pipeline(v, config.pipeline); }},
                    {"http", [&](const Field& v) { read_http(v, config.http); }},
                    {"store", [&](const Field& v) { read_store(v, config.store); }},
+                   {"sessions", [&](const Field& v) { read_sessions(v, config.sessions); }},
+                   {"search", [&](const Field& v) { read_search(v, config.search); }},
+                   {"export", [&](const Field& v) { read_export(v, config.exports); }},
                });
 }
 

@@ -17,6 +17,7 @@ struct Usage {
   bool json = false;
   bool captures = false;
   bool slice = false;      // accepts the pcap filter options and -o
+  bool search = false;     // accepts --start/--end/--limit/--events/--sessions/--all and a query
 };
 
 // `opensocd pcap` options and the REST parameter each stands for.
@@ -43,10 +44,13 @@ constexpr SliceOption kSliceOptions[] = {
 };
 
 constexpr Usage kCommands[] = {
-    {Command::run, "run", "opensocd run [-c FILE] [--data-dir DIR] [--listen ADDR:PORT] [--flow-log FILE]",
+    {Command::run, "run",
+     "opensocd run [-c FILE] [--data-dir DIR] [--listen ADDR:PORT] [--flow-log FILE] [--eve-out FILE] "
+     "[--ecs-out FILE]",
      "Capture with DPDK on the configured ports and serve the API until SIGINT/SIGTERM.", true, true, false, false},
     {Command::ingest, "ingest",
-     "opensocd ingest [-c FILE] [--data-dir DIR] [--listen ADDR:PORT] [--flow-log FILE] [--json] CAPTURE...",
+     "opensocd ingest [-c FILE] [--data-dir DIR] [--listen ADDR:PORT] [--flow-log FILE] [--eve-out FILE] "
+     "[--ecs-out FILE] [--json] CAPTURE...",
      "Push pcap/pcapng files through the capture pipeline as fast as possible, print a summary, exit.", true, true,
      true, true},
     {Command::pcap, "pcap",
@@ -54,6 +58,11 @@ constexpr Usage kCommands[] = {
      "[-o OUT]",
      "Write the stored packets matching a filter as a pcap file (stdout by default), as GET /api/v1/pcap does.",
      true, false, false, false, true},
+    {Command::search, "search",
+     "opensocd search [-c FILE] [--data-dir DIR] [--start T] [--end T] [--limit N] [--sessions|--events|--all] "
+     "QUERY...",
+     "Print the sessions (or protocol events) matching a query as JSON lines, as GET /api/v1/sessions does.", true,
+     false, false, false, false, true},
     {Command::check_config, "check-config", "opensocd check-config [-c FILE]",
      "Load and validate a config file; print every problem found and exit 2 if there is one.", true, false, false,
      false},
@@ -85,6 +94,18 @@ std::string help_text(const std::string& topic) {
       s += "  --data-dir DIR        data directory, overrides data_dir\n";
       s += "  --listen ADDR:PORT    HTTP listen address, overrides http.listen\n";
       s += "  --flow-log FILE       write flow records as JSON lines, overrides pipeline.flow_log\n";
+      s += "  --eve-out FILE        write Suricata EVE JSON lines, overrides export.eve.path\n";
+      s += "  --ecs-out FILE        write ECS JSON lines, overrides export.ecs.path\n";
+    }
+    if (u->search) {
+      s += "  --data-dir DIR        data directory, overrides data_dir\n";
+      s += "  --start T             first time: RFC 3339, Unix seconds, or '1h ago' (default: all)\n";
+      s += "  --end T               last time, same forms (default: now)\n";
+      s += "  --limit N             at most N records (default 100, at most 10000)\n";
+      s += "  --sessions            search session records (default)\n";
+      s += "  --events              search protocol events (DNS, HTTP, TLS, ...)\n";
+      s += "  --all                 both\n";
+      s += "  QUERY                 e.g. 'dns.question.name:*.example.com AND source.ip:10.0.0.0/8'\n";
     }
     if (u->command == Command::pcap) s += "  --data-dir DIR        data directory, overrides data_dir\n";
     if (u->json) s += "  --json                print the summary as one JSON object\n";
@@ -163,7 +184,19 @@ Result<CommandLine> parse_command_line(int argc, const char* const* argv) {
     } else if (a == "-c" || a == "--config") {
       r = set_value(cl.config_path, a, u->config);
     } else if (a == "--data-dir") {
-      r = set_value(cl.data_dir, a, u->overrides || u->slice);
+      r = set_value(cl.data_dir, a, u->overrides || u->slice || u->search);
+    } else if (a == "--eve-out") {
+      r = set_value(cl.eve_out, a, u->overrides);
+    } else if (a == "--ecs-out") {
+      r = set_value(cl.ecs_out, a, u->overrides);
+    } else if (u->search && a == "--start") {
+      r = set_value(cl.search_start, a, true);
+    } else if (u->search && a == "--end") {
+      r = set_value(cl.search_end, a, true);
+    } else if (u->search && a == "--limit") {
+      r = set_value(cl.search_limit, a, true);
+    } else if (u->search && (a == "--sessions" || a == "--events" || a == "--all")) {
+      cl.search_kind = std::string(a.substr(2));
     } else if (u->slice && (a == "-o" || a == "--output")) {
       r = set_value(cl.output, a, true);
     } else if (a == "--listen") {
@@ -185,6 +218,9 @@ Result<CommandLine> parse_command_line(int argc, const char* const* argv) {
       }
     } else if (!a.empty() && a.front() == '-' && a != "-") {
       return Error{cmd + ": unknown option '" + std::string(argv[i]) + "' (see 'opensocd " + cmd + " --help')"};
+    } else if (u->search) {
+      if (!cl.search_query.empty()) cl.search_query += ' ';
+      cl.search_query += a;
     } else {
       if (!u->captures) return Error{cmd + ": unexpected argument '" + std::string(a) + "'"};
       cl.captures.emplace_back(a);

@@ -11,7 +11,7 @@
 
 namespace opensoc::daemon {
 
-enum class Command { help, version, check_config, run, ingest, pcap };
+enum class Command { help, version, check_config, run, ingest, pcap, search };
 
 struct CommandLine {
   Command command = Command::help;
@@ -26,6 +26,15 @@ struct CommandLine {
   /// start, query, ...), in command-line order; repeats allowed.
   std::vector<std::pair<std::string, std::string>> slice_params;
   std::optional<std::string> output;        ///< pcap: -o FILE ("-" or none: stdout)
+  std::optional<std::string> eve_out;       ///< run/ingest: --eve-out FILE, overrides export.eve.path
+  std::optional<std::string> ecs_out;       ///< run/ingest: --ecs-out FILE, overrides export.ecs.path
+  /// search: the query (positional words joined by spaces), its time range,
+  /// page size and which records (sessions, events or both).
+  std::string search_query;
+  std::optional<std::string> search_start;
+  std::optional<std::string> search_end;
+  std::optional<std::string> search_limit;
+  std::string search_kind = "sessions";
 };
 
 /// Parses argv. An Error here is a usage error (exit code 2); its message

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 
 #include "api/stats_render.hpp"
 #include "capture/pcap_file_source.hpp"
@@ -20,7 +21,23 @@
 
 namespace opensoc::daemon {
 
+namespace {
+
+// Removes a scratch data directory (ingest --eve-out without a config) once
+// everything that writes there is gone: declared before them, destroyed after.
+struct ScratchDirectory {
+  const config::AppConfig& config;
+  ~ScratchDirectory() {
+    if (!config.data_dir_is_temporary) return;
+    std::error_code ec;
+    std::filesystem::remove_all(config.data_dir, ec);
+  }
+};
+
+}  // namespace
+
 int run_ingest(const config::AppConfig& config, const IngestOptions& options, const telemetry::Logger& log) {
+  const ScratchDirectory scratch{config};
   std::vector<std::unique_ptr<capture::PcapFileSource>> sources;
   for (std::size_t i = 0; i < options.captures.size(); ++i) {
     auto s = capture::PcapFileSource::open(options.captures[i], static_cast<std::uint16_t>(i));
@@ -69,7 +86,11 @@ int run_ingest(const config::AppConfig& config, const IngestOptions& options, co
   StatsSnapshot snap;
   snap.workers.push_back(worker.snapshot());
   snap.consumer = (*consumer)->snapshot();
-  if (store) snap.store = store->snapshot();
+  if (store) {
+    snap.store = store->snapshot();
+    snap.sessions = store->session_snapshot();
+  }
+  const SessionSnapshot& ss = snap.sessions;
   const api::StatsTotals t = api::compute_totals(snap);
   std::uint64_t truncated = 0;
   for (auto& s : sources) {
@@ -108,6 +129,15 @@ int run_ingest(const config::AppConfig& config, const IngestOptions& options, co
       w.field("indexed_packets", snap.store.indexed_packets).field("index_bytes", snap.store.index_bytes);
       w.end_object();
     }
+    if (ss.enabled) {
+      w.key("sessions").begin_object();
+      w.field("sessions", ss.sessions).field("events", ss.events).field("dns", ss.events_dns);
+      w.field("http", ss.events_http).field("tls", ss.events_tls).field("ssh", ss.events_ssh);
+      w.field("dhcp", ss.events_dhcp).field("quic", ss.events_quic);
+      w.field("search_documents", ss.search_documents).field("export_lines", ss.export_lines);
+      w.field("reassembly_gaps", ss.reassembly_gaps).field("streams_truncated", ss.streams_truncated);
+      w.end_object();
+    }
     w.key("captures").begin_array();
     for (auto& s : sources) {
       const auto st = s->stats();
@@ -137,12 +167,23 @@ int run_ingest(const config::AppConfig& config, const IngestOptions& options, co
                   static_cast<unsigned long long>(ws.store_packets), static_cast<unsigned long long>(snap.store.segments),
                   static_cast<unsigned long long>(ws.store_drops), static_cast<unsigned long long>(snap.store.index_bytes));
     }
+    if (ss.enabled) {
+      std::printf("sessions:       %llu, events %llu (dns %llu, http %llu, tls %llu, ssh %llu, dhcp %llu, quic %llu)\n",
+                  static_cast<unsigned long long>(ss.sessions), static_cast<unsigned long long>(ss.events),
+                  static_cast<unsigned long long>(ss.events_dns), static_cast<unsigned long long>(ss.events_http),
+                  static_cast<unsigned long long>(ss.events_tls), static_cast<unsigned long long>(ss.events_ssh),
+                  static_cast<unsigned long long>(ss.events_dhcp), static_cast<unsigned long long>(ss.events_quic));
+    }
     std::printf("elapsed:        %.3f s (%.0f packets/s, %.3f Gbit/s)\n", elapsed, pps, bps / 1e9);
   }
   if (store_failed || (store && snap.workers[0].store_drops != 0)) {
     if (store && snap.workers[0].store_drops != 0)
       log.error("ingest: {} packets could not be stored ({})", snap.workers[0].store_drops,
                 store->writer(0)->last_error());
+    return 1;
+  }
+  if (ss.export_errors != 0 || ss.search_errors != 0) {
+    log.error("ingest: {} export and {} search errors (see above)", ss.export_errors, ss.search_errors);
     return 1;
   }
   if (snap.consumer.write_errors != 0) {

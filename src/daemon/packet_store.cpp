@@ -1,6 +1,8 @@
 // Packet store bring-up and shutdown order (see packet_store.hpp).
 #include "daemon/packet_store.hpp"
 
+#include <algorithm>
+
 #include "store/posix_file.hpp"
 #include "store/segment_recovery.hpp"
 
@@ -8,6 +10,29 @@ namespace opensoc::daemon {
 
 namespace {
 std::string index_directory(const config::AppConfig& config) { return config.data_dir + "/index"; }
+
+std::string under_data_dir(const config::AppConfig& config, const std::string& path) {
+  if (path.empty() || path.front() == '/') return path;
+  return config.data_dir + "/" + path;
+}
+
+session::SessionStageOptions session_stage_options(const config::AppConfig& config) {
+  session::SessionStageOptions o;
+  o.session.flow = config.flow;
+  o.session.community_id_seed = config.pipeline.community_id_seed;
+  o.session.reassembly.max_buffered_per_direction =
+      static_cast<std::uint32_t>(std::min<std::uint64_t>(config.sessions.max_buffered_per_direction, UINT32_MAX));
+  o.session.reassembly.max_buffered_total = config.sessions.max_buffered_total;
+  o.session.reassembly.max_depth = config.sessions.max_stream_depth;
+  o.session.max_events_per_session = config.sessions.max_events_per_session;
+  o.search = config.search.enabled;
+  o.shards.dir = config.data_dir + "/" + config.search.subdir;
+  o.shards.shard_span_s = config.search.shard_span_s;
+  o.shards.commit_ms = config.search.commit_ms;
+  o.eve = {under_data_dir(config, config.exports.eve.path), config.exports.eve.rotate_bytes, config.exports.eve.keep_files};
+  o.ecs = {under_data_dir(config, config.exports.ecs.path), config.exports.ecs.rotate_bytes, config.exports.ecs.keep_files};
+  return o;
+}
 }  // namespace
 
 Result<std::unique_ptr<index::PacketIndex>> open_packet_index(const config::AppConfig& config) {
@@ -37,6 +62,12 @@ Result<std::unique_ptr<PacketStore>> PacketStore::open(const config::AppConfig& 
   io.store = config.store;
   io.data_dir = config.data_dir;
   io.community_id_seed = config.pipeline.community_id_seed;
+  if (config.sessions.enabled) {
+    auto stage = session::SessionStage::open(session_stage_options(config), log);
+    if (!stage) return stage.error().context("sessions");
+    s->sessions_ = std::move(*stage);
+    io.observer = s->sessions_.get();
+  }
   s->journal_ = std::make_unique<store::SegmentJournal>();
   s->indexer_ = std::make_unique<index::SegmentIndexer>(io, *s->index_, log, s->journal_.get());
   if (auto r = s->indexer_->reconcile(); !r) return r.error();
@@ -70,6 +101,9 @@ Result<void> PacketStore::finish() {
   if (closer_->stats().errors.get() != 0 && result) result = Error{"segment close: " + closer_->last_error()};
   if (auto r = indexer_->stop(); !r && result) result = r;  // a last catch-up when it was running
   if (auto r = indexer_->catch_up(); !r && result) result = r;
+  if (sessions_) {
+    if (auto r = sessions_->finish(); !r && result) result = r;
+  }
   return result;
 }
 
@@ -78,5 +112,7 @@ StoreSnapshot PacketStore::snapshot() const {
   s.close_errors = closer_->stats().errors.get();
   return s;
 }
+
+SessionSnapshot PacketStore::session_snapshot() const { return sessions_ ? sessions_->snapshot() : SessionSnapshot{}; }
 
 }  // namespace opensoc::daemon

@@ -15,6 +15,7 @@
 #include "index/segment_indexer.hpp"
 #include "opensoc/core/result.hpp"
 #include "opensoc/core/stats_snapshot.hpp"
+#include "session/session_stage.hpp"
 #include "slice/slice_executor.hpp"
 #include "store/segment_closer.hpp"
 #include "store/segment_journal.hpp"
@@ -42,11 +43,14 @@ class PacketStore {
   /// and indexes and commits everything on disk.
   Result<void> finish();
   [[nodiscard]] StoreSnapshot snapshot() const;
+  /// Sessions and search (disabled when `sessions.enabled` is off).
+  [[nodiscard]] SessionSnapshot session_snapshot() const;
 
  private:
   PacketStore() = default;
   const telemetry::Logger* log_ = nullptr;
   std::unique_ptr<index::PacketIndex> index_;
+  std::unique_ptr<session::SessionStage> sessions_;  // the indexer's observer: outlives it
   std::unique_ptr<store::SegmentJournal> journal_;  // before the indexer and writers that use it
   std::unique_ptr<store::SegmentCloser> closer_;
   std::vector<std::unique_ptr<store::SegmentWriter>> writers_;

@@ -18,6 +18,7 @@
 #include "config/config_loader.hpp"
 #include "daemon/packet_store.hpp"
 #include "daemon/pcap_endpoint.hpp"
+#include "daemon/search_endpoint.hpp"
 #include "http/http_server.hpp"
 #include "pipeline/capture_worker.hpp"
 #include "pipeline/flow_consumer.hpp"
@@ -112,7 +113,10 @@ int run_daemon(const config::AppConfig& config, const telemetry::Logger& log) {
       }
     }
     s.consumer = (*consumer)->snapshot();
-    if (store) s.store = store->snapshot();
+    if (store) {
+      s.store = store->snapshot();
+      s.sessions = store->session_snapshot();
+    }
     return s;
   };
 
@@ -122,6 +126,15 @@ int run_daemon(const config::AppConfig& config, const telemetry::Logger& log) {
     services.pcap = [&store](const api::Request& r) {
       return serve_pcap_request(r, store->index(), store->slice_options());
     };
+    if (config.sessions.enabled && config.search.enabled) {
+      const std::string search_dir = config.data_dir + "/" + config.search.subdir;
+      services.sessions = [search_dir](const api::Request& r) {
+        return serve_search_request(r, SearchKind::sessions, search_dir);
+      };
+      services.events = [search_dir](const api::Request& r) {
+        return serve_search_request(r, SearchKind::events, search_dir);
+      };
+    }
   }
   api::Router router(std::move(services));
   auto server = http::HttpServer::start(config.http, [&router](const api::Request& r) { return router.handle(r); });

@@ -151,6 +151,7 @@ FlowTable::FlowTable(const FlowConfig& config, std::uint16_t worker_id, FlowReco
 
 
 void FlowTable::on_packet(const PacketView& pkt, const DecodedPacket& d) noexcept {
+  last_accounted_ = false;
   if (d.ip_version != 4 && d.ip_version != 6) {
     stats_.non_ip_packets.add();
     return;
@@ -186,9 +187,21 @@ void FlowTable::on_packet(const PacketView& pkt, const DecodedPacket& d) noexcep
   }
   if (slot == kNoEntry) slot = create(key, h, swapped, pkt, d, tcp_flags);
   account(slot, pkt, d, swapped, tcp_flags, tcp);
+  last_accounted_ = true;
+  last_from_source_ = swapped == (entries_[slot].src_is_hi != 0);
   last_key_ = key;
   last_hash_ = h;
   last_slot_ = slot;
+}
+
+FlowTable::PacketFlow FlowTable::last_packet_flow() const noexcept {
+  PacketFlow f;
+  if (!last_accounted_ || last_slot_ == kNoEntry) return f;
+  f.valid = true;
+  f.from_source = last_from_source_;
+  f.flow_id = entries_[last_slot_].flow_id;
+  f.key = entries_[last_slot_].key;
+  return f;
 }
 
 bool FlowTable::starts_new_connection(const FlowEntry& e, std::uint8_t tcp_flags, TimestampNs ts) const noexcept {

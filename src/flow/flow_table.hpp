@@ -72,6 +72,16 @@ class FlowTable {
   /// Emits every open flow with `reason` (shutdown) and empties the table.
   void flush(FlowEndReason reason) noexcept;
 
+  /// The flow the last on_packet() call accounted its packet to, for a stage
+  /// that keeps per-flow state beside the table (the session builder).
+  struct PacketFlow {
+    bool valid = false;        ///< false: the packet was not accounted (non-IP, invalid)
+    bool from_source = true;   ///< sent by the flow's source (initiator)
+    std::uint64_t flow_id = 0;
+    FlowKey key{};
+  };
+  [[nodiscard]] PacketFlow last_packet_flow() const noexcept;
+
   [[nodiscard]] const FlowTableStats& stats() const noexcept { return stats_; }
   [[nodiscard]] std::size_t active() const noexcept { return active_count_; }
   [[nodiscard]] std::size_t capacity() const noexcept { return entries_.size(); }
@@ -109,6 +119,8 @@ class FlowTable {
   std::uint32_t fresh_ = 0;             // slots handed out at least once
   // The flow of the previous packet (kNoEntry after it ended).
   std::uint32_t last_slot_ = kNoEntry;
+  bool last_accounted_ = false;
+  bool last_from_source_ = true;
   std::uint32_t last_hash_ = 0;
   FlowKey last_key_{};
   std::size_t active_count_ = 0;

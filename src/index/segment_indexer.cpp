@@ -59,6 +59,7 @@ struct SegmentIndexer::Tail {
   bool closed_seen = false;     // the file has its closed name: its size is final
   bool header_ok = false;
   bool broken = false;          // a damaged record: indexed up to it, then given up
+  bool behind = false;          // the last read stopped at the per-pass budget, not at the end
   std::uint64_t offset = store::kGlobalHeaderSize;  // next record to read
   std::size_t read_size = kFirstRead;
   SegmentMeta meta;
@@ -266,6 +267,7 @@ bool SegmentIndexer::read_tail(Tail& t) {
     }
     if (t.read_size < buffer_.size()) t.read_size *= 2;  // behind: read more per call
   }
+  t.behind = budget == 0;
   t.meta.indexed_bytes = t.offset;
   return any;
 }
@@ -284,6 +286,7 @@ void SegmentIndexer::index_record(Tail& t, std::uint32_t offset, const std::uint
   pkt.ts = ts;
   pkt.link = m.link;
   const DecodedPacket d = decode::decode_packet(pkt);
+  if (opt_.observer != nullptr) opt_.observer->on_packet(store::segment_worker(t.id), pkt, d);
   if (d.ip_version != 4 && d.ip_version != 6) return;  // found by time-range scans only
   const std::uint64_t alen = d.ip_version == 6 ? 16 : 4;
   if (std::uint64_t{d.src_ip_offset} + alen > caplen || std::uint64_t{d.dst_ip_offset} + alen > caplen) return;
@@ -394,13 +397,19 @@ Result<bool> SegmentIndexer::pass(bool full_scan) {
   take_journal();
   if (full_scan || journal_ == nullptr) discover();
   bool any = false;
+  // A worker's records must reach the observer in capture order: a newer
+  // segment waits while an older one of the same worker is still behind.
+  std::vector<std::uint16_t> behind_workers;
   for (auto& [id, tp] : tails_) {
     Tail& t = *tp;
+    const std::uint16_t worker = store::segment_worker(id);
+    if (std::find(behind_workers.begin(), behind_workers.end(), worker) != behind_workers.end()) continue;
     // Read the size before the records: if the file is closed now, every
     // record it will ever have is below this size.
     struct stat st{};
     const bool have_size = t.closed_seen && ::fstat(t.fd.get(), &st) == 0;
     if (read_tail(t)) any = true;
+    if (t.behind) behind_workers.push_back(worker);
     if (t.closed_seen && have_size && !t.meta.closed &&
         (t.broken || t.offset >= static_cast<std::uint64_t>(st.st_size))) {
       t.meta.closed = true;
@@ -431,6 +440,7 @@ Result<void> SegmentIndexer::apply_retention() {
     if (::statvfs(packets_dir_.c_str(), &vfs) == 0) free_bytes = static_cast<std::uint64_t>(vfs.f_bavail) * vfs.f_frsize;
   }
   const TimestampNs max_age_ns = static_cast<TimestampNs>(cfg.max_age_s) * kNsPerSecond;
+  bool removed = false;
   while (!done_.empty()) {
     const DoneSegment& oldest = done_.begin()->second;
     const bool over_budget = cfg.max_bytes != 0 && used > cfg.max_bytes;
@@ -454,6 +464,14 @@ Result<void> SegmentIndexer::apply_retention() {
     removed_bytes_ += oldest.alloc_bytes;
     done_key_.erase(oldest.id);
     done_.erase(done_.begin());
+    removed = true;
+  }
+  if (removed && opt_.observer != nullptr) {
+    TimestampNs oldest_kept = done_.empty() ? newest : done_.begin()->second.first_ts;
+    for (const auto& [id, t] : tails_) {
+      if (t->meta.packets != 0) oldest_kept = std::min(oldest_kept, t->meta.first_ts);
+    }
+    opt_.observer->on_retention(oldest_kept);
   }
   return ok();
 }
@@ -501,6 +519,7 @@ Result<void> SegmentIndexer::catch_up() {
     auto any = pass(full_scan);
     full_scan = false;
     if (!any) return any.error();
+    if (opt_.observer != nullptr) opt_.observer->on_pass_end(wall_clock_ns(), !*any);
     if (!*any) {
       // Nothing new: one more commit marks finished segments closed.
       if (auto r = commit(); !r) return r;
@@ -549,6 +568,7 @@ void SegmentIndexer::loop() {
       if (r) r = apply_retention();
       publish_stats();
     }
+    if (opt_.observer != nullptr) opt_.observer->on_pass_end(wall_clock_ns(), any && !*any);
     if (!r && r.error().message != last_error) {
       last_error = r.error().message;
       log_.error("{}", last_error);

@@ -31,6 +31,7 @@
 
 #include "index/packet_index.hpp"
 #include "opensoc/core/flow_key.hpp"
+#include "opensoc/core/packet_observer.hpp"
 #include "opensoc/core/result.hpp"
 #include "opensoc/core/stats_snapshot.hpp"
 #include "store/posix_file.hpp"
@@ -45,6 +46,8 @@ struct IndexerOptions {
   store::StoreConfig store;
   std::string data_dir;
   std::uint16_t community_id_seed = 0;
+  /// Sees every record once, in each worker's order (may be null).
+  PacketObserver* observer = nullptr;
 };
 
 class SegmentIndexer {

@@ -84,6 +84,38 @@ struct StoreSnapshot {
   TimestampNs last_commit_ns = 0;      ///< wall time of the last commit
 };
 
+/// Sessions, protocol events and the search index, as the indexer thread sees them.
+struct SessionSnapshot {
+  bool enabled = false;
+  std::uint64_t packets = 0;            ///< packets the session builders saw
+  std::uint64_t sessions = 0;           ///< final session records
+  std::uint64_t interim_sessions = 0;
+  std::uint64_t events = 0;
+  std::uint64_t events_dns = 0;
+  std::uint64_t events_http = 0;
+  std::uint64_t events_tls = 0;
+  std::uint64_t events_ssh = 0;
+  std::uint64_t events_dhcp = 0;
+  std::uint64_t events_quic = 0;
+  std::uint64_t events_over_cap = 0;
+  std::uint64_t detect_failed = 0;
+  std::uint64_t datagram_parse_errors = 0;
+  std::uint64_t streams_truncated = 0;  ///< sessions whose reassembly hit a bound
+  std::uint64_t reassembly_gaps = 0;
+  std::uint64_t reassembly_gap_bytes = 0;
+  std::uint64_t reassembly_buffered = 0;   ///< out-of-order bytes held now
+  std::uint64_t reassembly_depth_reached = 0;
+  std::uint64_t reassembly_budget_exhausted = 0;
+  std::uint64_t search_documents = 0;
+  std::uint64_t search_commits = 0;
+  std::uint64_t search_shards = 0;
+  std::uint64_t search_shards_dropped = 0;
+  std::uint64_t search_errors = 0;
+  std::uint64_t export_lines = 0;
+  std::uint64_t export_errors = 0;
+  TimestampNs last_commit_ns = 0;
+};
+
 struct StatsSnapshot {
   std::string version;
   TimestampNs now = 0;
@@ -93,6 +125,7 @@ struct StatsSnapshot {
   std::vector<WorkerSnapshot> workers;
   ConsumerSnapshot consumer;
   StoreSnapshot store;
+  SessionSnapshot sessions;
 };
 
 }  // namespace opensoc

@@ -1,0 +1,592 @@
+#!/usr/bin/env python3
+"""Runs opensocd over the suricata-verify corpus and scores its EVE output
+against upstream's expected-output checks.
+
+What it owns: deciding which suricata-verify tests say something about the
+metadata opensocd logs (dns/http/tls/ssh/flow EVE records), running
+`opensocd ingest --eve-out` on each test's capture(s) in a fresh data dir, and
+evaluating every applicable `filter` check with the same matching rules as
+upstream's run.py (FilterCheck.match / find_value). Single-threaded driver;
+the ingests themselves run on a small thread pool (--jobs).
+
+A test is N/A, with the reason, when it needs Suricata-only behaviour: a
+custom `command:`, `requires:` features/versions/scripts we do not emulate,
+`args` that change stream/app-layer/IPS settings, a suricata.yaml that
+reconfigures stream/app-layer/decoder or the EVE output of the protocols we
+log, or when none of its checks are filters on our event types. Every test
+with a capture is still ingested, so a crash or a hang on any corpus capture
+is reported (as FAIL) whether or not its checks apply.
+
+Output: one line per test ("PASS name", "FAIL name: ...", "N/A name: reason"),
+then a per-field summary and totals; --json writes the same as one object.
+Exit status: 0 when nothing crashed or timed out, 1 otherwise (check failures
+are results, not errors: the baseline test decides what must pass).
+"""
+import argparse
+import collections
+import concurrent.futures
+import glob
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import yaml
+
+# The EVE flavour opensocd writes (Suricata 8.0, any patch release); per-test
+# and per-check version requirements are judged against it, so 8.0.x bug-fix
+# tests apply and 9.x format changes do not.
+EMULATED_VERSION = (8, 0, 999)
+OUR_EVENT_TYPES = {"dns", "http", "tls", "flow", "ssh"}
+# App-layer protocols whose parser settings change what we are compared on.
+OUR_APP_LAYERS = {"dns", "http", "tls", "ssh", "http2"}
+DEFAULT_TIMEOUT_S = 30
+
+# `args` that do not change what is decoded or logged (checksum checks off,
+# run modes, logging, data dirs, pattern-matcher choice, table sizes).
+HARMLESS_ARGS = [
+    r"^-k\s+none$",
+    r"^--runmode(=|\s+)\S+$",
+    r"^--no-random$",
+    r"^--data-dir(=|\s+)\S+$",
+    r"^--init-errors-fatal$",
+    r"^--set\s+(runmode|default-rule-path|mpm-algo|spm-algo|flow\.hash-size|ippair\.hash-size"
+    r"|pcap-file\.checksum-checks|pcap-file\.delete-when-done|stats\.[\w.-]+|logging\.[\w.-]+"
+    r"|defrag\.hash-size|datasets\.[\w.-]+|detect\.[\w.-]+|security\.lua\.[\w.-]+)=\S*$",
+    # Body decompression limits: opensocd logs no HTTP bodies.
+    r"^--set\s+app-layer\.protocols\.http\.libhtp\.default-config\.(response-body-decompress-layer-limit"
+    r"|decompression-time-limit|response-body-limit|request-body-limit)=\S*$",
+    # Suricata only parses TCP sessions picked up mid-stream when this is on;
+    # opensocd always does, so the expectation is the same.
+    r"^--set\s+stream\.midstream=(true|yes|1)$",
+]
+APP_LAYER_ARG = re.compile(r"^--set\s+app-layer\.protocols\.([\w-]+)\.")
+
+
+# --- upstream matching semantics (suricata-verify run.py) ---
+
+def parse_version(text):
+    m = re.search(r"(\d+)\.?(\d+)?\.?(\d+)?", str(text).strip())
+    if not m:
+        return None
+    return tuple(int(g) if g else 0 for g in m.groups())
+
+
+def find_value(name, obj):
+    """Value at a dotted path such as `dns.answers[0].rrname`; None when any
+    step is missing. `__len` yields the length (-1 for numbers); `__find`,
+    `__contains`, `__startswith`, `__endswith` stop the walk so the caller
+    applies the special comparison to the object reached so far."""
+    for part in name.split("."):
+        if part == "__len":
+            try:
+                return len(obj)
+            except TypeError:
+                return -1
+        if part in ("__contains", "__find", "__startswith", "__endswith"):
+            break
+        m = re.match(r"^(.*)\[(\d+)\]$", part)
+        key, index = (m.group(1), int(m.group(2))) if m else (part, None)
+        if not isinstance(obj, dict) or key not in obj:
+            return None
+        obj = obj[key]
+        if index is not None:
+            try:
+                obj = obj[index]
+            except (IndexError, KeyError, TypeError):
+                return None
+    return obj
+
+
+def key_matches(key, expected, event):
+    """One `match` entry against one event, as upstream FilterCheck.match.
+    Upstream would raise on a special suffix applied to a missing value; that
+    is a non-match here."""
+    if key == "has-key":
+        return find_value(expected, event) is not None
+    if key == "not-has-key":
+        return find_value(expected, event) is None
+    val = find_value(key, event)
+    try:
+        if key.endswith("__find"):
+            return val.find(expected) >= 0
+        if key.endswith("__contains"):
+            return expected in val
+        if key.endswith("__startswith"):
+            return val.startswith(expected)
+        if key.endswith("__endswith"):
+            return val.endswith(expected)
+    except (AttributeError, TypeError):
+        return False
+    return val == expected
+
+
+def event_matches(match, event):
+    return all(key_matches(k, v, event) for k, v in match.items())
+
+
+def count_matches(match, events):
+    return sum(1 for e in events if event_matches(match, e))
+
+
+def requirement_gap(requires):
+    """Why a `requires`-style dict cannot be met by the emulated Suricata, or
+    None when it can."""
+    for key, val in (requires or {}).items():
+        if key == "min-version":
+            v = parse_version(val)
+            if v and EMULATED_VERSION < v:
+                return f"requires Suricata >= {val}"
+        elif key == "lt-version":
+            v = parse_version(val)
+            if v and not EMULATED_VERSION < v:
+                return f"for Suricata < {val}"
+        elif key == "gt-version":
+            v = parse_version(val)
+            if v and not EMULATED_VERSION > v:
+                return f"for Suricata > {val}"
+        elif key == "version":
+            parts = [int(p) for p in re.findall(r"\d+", str(val))]
+            if list(EMULATED_VERSION[:len(parts)]) != parts:
+                return f"only for Suricata {val}"
+        elif key == "features":
+            return "requires Suricata build features " + ",".join(map(str, val))
+        elif key == "pcap":
+            if val is False:
+                return "runs without a capture (requires pcap: false)"
+        elif key == "os":
+            if not sys.platform.startswith(str(val).lower()):
+                return f"requires os {val}"
+        else:
+            return f"requires {key}"
+    return None
+
+
+def check_gap(check):
+    """Why one filter check is not applicable to opensocd, or None."""
+    match = check.get("match") or {}
+    et = match.get("event_type")
+    if et is None:
+        return "filter without event_type"
+    if et not in OUR_EVENT_TYPES:
+        return f"event_type {et}"
+    if check.get("filename") not in (None, "eve.json"):
+        return f"reads {check['filename']} (a second EVE output)"
+    requires = dict(check.get("requires") or {})
+    for k in ("version", "min-version", "lt-version"):
+        if check.get(k) is not None:
+            requires[k] = check[k]
+    if check.get("feature") is not None:
+        requires["features"] = [check["feature"]]
+    return requirement_gap(requires)
+
+
+def args_gap(args):
+    for a in args or []:
+        a = " ".join(str(a).split())
+        # One list entry may carry several options ("-k none --set x=y").
+        for opt in re.split(r"\s+(?=--?[a-zA-Z])", a):
+            if any(re.match(p, opt) for p in HARMLESS_ARGS):
+                continue
+            # Settings of parsers opensocd does not have do not change ours.
+            m = APP_LAYER_ARG.match(opt)
+            if not (m and m.group(1) not in OUR_APP_LAYERS):
+                return f"args `{opt}`"
+    return None
+
+
+def suricata_yaml_gap(path):
+    """Reasons a test's suricata.yaml makes Suricata log something other than
+    its defaults for what we compare (None when it does not)."""
+    if not os.path.exists(path):
+        return None
+    text = open(path, encoding="utf-8", errors="replace").read()
+    text = re.sub(r"^%YAML.*$", "", text, flags=re.M)
+    text = re.sub(r"^---\s*$", "", text, flags=re.M)
+    try:
+        conf = yaml.safe_load(text) or {}
+    except yaml.YAMLError:
+        return "suricata.yaml does not parse"
+    if not isinstance(conf, dict):
+        return None
+    for key in ("stream", "decoder", "host-os-policy", "exception-policy", "defrag"):
+        if key in conf:
+            return f"suricata.yaml sets {key}"
+    protocols = ((conf.get("app-layer") or {}).get("protocols") or {})
+    for proto in protocols:
+        if proto in OUR_APP_LAYERS:
+            return f"suricata.yaml sets app-layer.protocols.{proto}"
+    for output in conf.get("outputs") or []:
+        eve = (output or {}).get("eve-log") if isinstance(output, dict) else None
+        if not isinstance(eve, dict):
+            continue
+        for t in eve.get("types") or []:
+            if not isinstance(t, dict):
+                continue
+            for name, opts in t.items():
+                if name in OUR_EVENT_TYPES and isinstance(opts, dict):
+                    extra = {k: v for k, v in opts.items() if k not in ("extended", "enabled")}
+                    if extra:
+                        return f"suricata.yaml eve-log {name} options {sorted(extra)}"
+    return None
+
+
+# --- one suricata-verify test ---
+
+def discover(tests_dir):
+    """Tests as upstream finds them: every directory holding a test.yaml,
+    not descending below one. Directories with captures but no test.yaml are
+    listed too (N/A) so every corpus capture is ingested."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(tests_dir, followlinks=True):
+        dirnames.sort()
+        if dirpath == tests_dir:
+            continue
+        has_pcap = any(f.endswith((".pcap", ".pcapng")) for f in filenames)
+        if "test.yaml" in filenames:
+            dirnames[:] = []
+        elif not has_pcap:
+            continue
+        found.append(Test(dirpath, os.path.relpath(dirpath, tests_dir)))
+    return sorted(found, key=lambda t: t.name)
+
+class Test:
+    def __init__(self, directory, name):
+        self.dir = directory
+        self.name = name
+        self.config = {}
+        self.load_error = None
+        path = os.path.join(directory, "test.yaml")
+        if not os.path.exists(path):
+            self.load_error = "no test.yaml (capture only)"
+        else:
+            try:
+                self.config = yaml.safe_load(open(path, "rb")) or {}
+            except yaml.YAMLError as e:
+                self.load_error = f"test.yaml does not parse: {str(e).splitlines()[0]}"
+
+    def pcaps(self):
+        if self.config.get("pcap"):
+            p = os.path.join(self.dir, str(self.config["pcap"]))
+            return [p] if os.path.exists(p) else []
+        return sorted(glob.glob(os.path.join(self.dir, "*.pcap")) + glob.glob(os.path.join(self.dir, "*.pcapng")))
+
+    def pcap_gap(self):
+        if not self.config.get("pcap") and len(self.pcaps()) > 1:
+            return "more than one capture and no pcap: key"
+        return None
+
+    def checks(self):
+        """[(index 1-based, filter dict or None, gap or None)] for every check."""
+        out = []
+        for i, c in enumerate(self.config.get("checks") or [], 1):
+            if isinstance(c, dict) and "filter" in c:
+                f = c["filter"] or {}
+                out.append((i, f, check_gap(f)))
+            else:
+                kind = next(iter(c)) if isinstance(c, dict) and c else "unknown"
+                out.append((i, None, f"{kind} check"))
+        return out
+
+    def test_gap(self):
+        """Why the whole test is N/A regardless of its checks, or None."""
+        if self.load_error:
+            return self.load_error
+        c = self.config
+        if "command" in c:
+            return "custom command"
+        if c.get("skip"):
+            return "skipped upstream"
+        if "ips" in os.path.basename(self.dir):
+            return "IPS mode (--simulate-ips, from the test name)"
+        gap = self.pcap_gap()
+        if gap:
+            return gap
+        if c.get("exit-code", 0) != 0:
+            return f"expects exit code {c['exit-code']}"
+        if "pcap" in c and not c["pcap"]:
+            return "runs without a capture (pcap: false)"
+        gap = requirement_gap(c.get("requires"))
+        if gap:
+            return gap
+        if c.get("min-version") and EMULATED_VERSION < (parse_version(c["min-version"]) or (0,)):
+            return f"requires Suricata >= {c['min-version']}"
+        gap = args_gap(c.get("args"))
+        if gap:
+            return gap
+        if any(p.endswith(".lua") for p in os.listdir(self.dir)):
+            return "lua script"
+        return suricata_yaml_gap(os.path.join(self.dir, "suricata.yaml"))
+
+
+def config_text(data_dir):
+    # The packet store is on so EVE output is produced with the whole
+    # pipeline running, as in production; segments small to keep it honest.
+    return f"""data_dir: {data_dir}
+log_level: warning
+store:
+  enabled: true
+  max_segment_bytes: 4MiB
+  max_segment_age_s: 60s
+  sync_on_close: false
+  index_commit_ms: 100
+"""
+
+
+def tail(text, n=600):
+    text = (text or "").strip()
+    return text[-n:]
+
+
+def ingest(opensocd, pcaps, timeout):
+    """Runs `opensocd ingest --eve-out` in a fresh temp dir. Returns
+    (events list or None, error string or None)."""
+    tmp = tempfile.mkdtemp(prefix="opensoc-sv-")
+    try:
+        data = os.path.join(tmp, "data")
+        os.makedirs(data)
+        cfg = os.path.join(tmp, "opensocd.yaml")
+        with open(cfg, "w") as f:
+            f.write(config_text(data))
+        eve = os.path.join(tmp, "eve.json")
+        cmd = [opensocd, "ingest", "-c", cfg, "--data-dir", data, "--eve-out", eve] + pcaps
+        try:
+            r = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=timeout)
+        except subprocess.TimeoutExpired as e:
+            err = e.stderr.decode(errors="replace") if isinstance(e.stderr, bytes) else (e.stderr or "")
+            return None, f"timeout after {timeout} s; stderr: {tail(err)}"
+        if r.returncode != 0:
+            what = f"killed by signal {-r.returncode}" if r.returncode < 0 else f"exit {r.returncode}"
+            return None, f"crash ({what}); stderr: {tail(r.stderr)}"
+        # Sanitizer reports do not always change the exit status.
+        for marker in ("runtime error:", "AddressSanitizer", "LeakSanitizer", "UndefinedBehaviorSanitizer"):
+            if marker in r.stderr:
+                return None, f"sanitizer report; stderr: {tail(r.stderr)}"
+        if not os.path.exists(eve):
+            return None, "no EVE file written"
+        events = []
+        with open(eve, encoding="utf-8", errors="replace") as f:
+            for n, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                try:
+                    ev = json.loads(line)
+                except json.JSONDecodeError as e:
+                    return None, f"EVE line {n} is not JSON: {e}"
+                if not isinstance(ev, dict):
+                    return None, f"EVE line {n} is not a JSON object"
+                events.append(ev)
+        return events, None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def miss_reason(match, events):
+    """A short, groupable reason why a check's count is off."""
+    et = match.get("event_type")
+    same = [e for e in events if e.get("event_type") == et]
+    if not same:
+        return f"no {et} records"
+    for key, expected in match.items():
+        if key == "event_type":
+            continue
+        if key in ("has-key", "not-has-key"):
+            field = expected
+        else:
+            field = re.sub(r"\.__(len|find|contains|startswith|endswith)$", "", key)
+        present = [e for e in same if find_value(field, e) is not None]
+        if key == "not-has-key":
+            if all(find_value(field, e) is not None for e in same):
+                return f"{field} always present"
+            continue
+        if not present:
+            return f"{field} not emitted"
+        if not any(key_matches(key, expected, e) for e in same):
+            return f"{field} value differs"
+    return "count differs"
+
+
+def evaluate(test, opensocd, timeout):
+    """Result dict for one test."""
+    res = {"name": test.name, "status": "N/A", "reason": None, "checks": []}
+    pcaps = test.pcaps()
+    gap = test.test_gap()
+    checks = test.checks()
+    applicable = [(i, f) for i, f, g in checks if g is None]
+    # No applicable check is the more telling reason: say it first.
+    if not applicable and not test.load_error:
+        kinds = sorted({g for _, _, g in checks})
+        gap = "no applicable checks (" + "; ".join(kinds[:4]) + (", ..." if len(kinds) > 4 else "") + ")" \
+            if checks else "no checks"
+    if gap is None and not pcaps:
+        gap = "no capture"
+    res["reason"] = gap
+    if not pcaps:
+        return res
+    events, err = ingest(opensocd, pcaps, timeout)
+    if err:
+        res["status"] = "FAIL"
+        res["crash"] = True
+        res["reason"] = err
+        return res
+    if gap is not None:
+        return res
+    res["status"] = "PASS"
+    for i, f in applicable:
+        match = f.get("match") or {}
+        want = f.get("count")
+        got = count_matches(match, events)
+        ok = got == want
+        c = {"index": i, "match": match, "expected": want, "got": got, "ok": ok}
+        if not ok:
+            c["reason"] = miss_reason(match, events)
+            res["status"] = "FAIL"
+        res["checks"].append(c)
+    return res
+
+
+def self_test():
+    """The matching rules against hand-made events; returns failures."""
+    ev = {"event_type": "dns", "src_ip": "10.0.0.1", "ether": {"dest_mac": "aa"},
+          "dns": {"type": "response", "rrname": "Example.COM", "answers": [{"rrname": "a"}, {"rrname": "b"}],
+                  "flags": "8180", "id": 0, "ttl": 5},
+          "http": {"request_headers": [{"name": "Host"}] * 9, "url": "/index.html"}}
+    cases = [
+        (find_value("dns.answers[1].rrname", ev), "b"),
+        (find_value("dns.answers[2].rrname", ev), None),
+        (find_value("dns.missing.deeper", ev), None),
+        (find_value("dns.rrname[0]", ev), "E"),
+        (find_value("http.request_headers.__len", ev), 9),
+        (find_value("dns.ttl.__len", ev), -1),
+        (find_value("dns.answers.__len", ev), 2),
+        (key_matches("has-key", "ether.dest_mac", ev), True),
+        (key_matches("has-key", "dns.id", ev), True),  # 0 is present, not missing
+        (key_matches("not-has-key", "ether", ev), False),
+        (key_matches("not-has-key", "vlan", ev), True),
+        (key_matches("http.url.__endswith", ".html", ev), True),
+        (key_matches("http.url.__startswith", "/idx", ev), False),
+        (key_matches("http.url.__find", "dex", ev), True),
+        (key_matches("dns.answers.__contains", {"rrname": "a"}, ev), True),
+        (key_matches("dns.nothere.__endswith", "x", ev), False),
+        (key_matches("dns.id", 0, ev), True),
+        (key_matches("dns.id", "0", ev), False),  # types must agree, as upstream
+        (key_matches("dns.rrname", "example.com", ev), False),  # case matters
+        (count_matches({"event_type": "dns", "dns.type": "response"}, [ev, ev, {"event_type": "flow"}]), 2),
+        (count_matches({"event_type": "dns", "dns.type": "query"}, [ev]), 0),
+        (miss_reason({"event_type": "tls", "tls.sni": "x"}, [ev]), "no tls records"),
+        (miss_reason({"event_type": "dns", "dns.grouped.A[0]": "1.2.3.4"}, [ev]), "dns.grouped.A[0] not emitted"),
+        (miss_reason({"event_type": "dns", "dns.rrname": "x"}, [ev]), "dns.rrname value differs"),
+        (miss_reason({"event_type": "dns", "not-has-key": "ether"}, [ev]), "ether always present"),
+        (requirement_gap({"min-version": "8.0.5"}), None),
+        (requirement_gap({"min-version": "9"}), "requires Suricata >= 9"),
+        (requirement_gap({"lt-version": "8"}), "for Suricata < 8"),
+        (requirement_gap({"features": ["HAVE_LUA"]}), "requires Suricata build features HAVE_LUA"),
+        (check_gap({"count": 1, "match": {"event_type": "alert"}}), "event_type alert"),
+        (check_gap({"count": 1, "match": {"dns.type": "query"}}), "filter without event_type"),
+        (check_gap({"count": 1, "min-version": "9", "match": {"event_type": "dns"}}), "requires Suricata >= 9"),
+        (check_gap({"count": 1, "match": {"event_type": "ssh"}}), None),
+        (args_gap(["-k none", "--set stream.midstream=true"]), None),
+        (args_gap(["-k none --set stream.inline=true"]), "args `--set stream.inline=true`"),
+        (args_gap(["--set app-layer.protocols.smb.max-tx=3"]), None),
+        (args_gap(["--set app-layer.protocols.dns.enabled=no"]), "args `--set app-layer.protocols.dns.enabled=no`"),
+    ]
+    return [(i, got, want) for i, (got, want) in enumerate(cases) if got != want or type(got) is not type(want)]
+
+
+def fmt_match(match):
+    return json.dumps(match, ensure_ascii=False, sort_keys=False)
+
+
+def main(argv=None):
+    here = os.path.dirname(os.path.abspath(__file__))
+    root = os.path.dirname(here)
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--opensocd", default=os.environ.get("OPENSOCD", os.path.join(root, "build", "src", "opensocd")))
+    ap.add_argument("--corpus", default=os.environ.get("OPENSOC_CORPUS", os.path.join(root, "..", "shared", "corpus")))
+    ap.add_argument("--only", nargs="+", metavar="NAME", help="run only these tests")
+    ap.add_argument("--json", metavar="OUT", help="write the machine-readable result here")
+    ap.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="per-test ingest timeout, seconds")
+    ap.add_argument("--jobs", type=int, default=2, help="ingests run in parallel")
+    ap.add_argument("--quiet", action="store_true", help="print only FAIL lines and the summary")
+    ap.add_argument("--self-test", action="store_true", help="check the matching rules and exit")
+    a = ap.parse_args(argv)
+
+    if a.self_test:
+        failures = self_test()
+        for i, got, want in failures:
+            print(f"self-test case {i}: got {got!r}, want {want!r}")
+        print(f"self-test: {'FAIL' if failures else 'ok'}")
+        return 1 if failures else 0
+
+    tests_dir = os.path.join(a.corpus, "suricata-verify", "tests")
+    if not os.path.isdir(tests_dir):
+        sys.exit(f"suricata_verify: no corpus at {tests_dir}")
+    if not os.access(a.opensocd, os.X_OK):
+        sys.exit(f"suricata_verify: opensocd not executable: {a.opensocd}")
+    tests = discover(tests_dir)
+    if a.only:
+        wanted = set(a.only)
+        tests = [t for t in tests if t.name in wanted or os.path.basename(t.dir) in wanted]
+        found = {t.name for t in tests} | {os.path.basename(t.dir) for t in tests}
+        if wanted - found:
+            sys.exit(f"suricata_verify: unknown tests: {' '.join(sorted(wanted - found))}")
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, a.jobs)) as pool:
+        results = list(pool.map(lambda t: evaluate(t, a.opensocd, a.timeout), tests))
+
+    fields = collections.defaultdict(lambda: {"pass": 0, "fail": 0})
+    reasons = collections.defaultdict(set)
+    for r in results:
+        if r["status"] == "PASS" and not a.quiet:
+            print(f"PASS {r['name']}")
+        elif r["status"] == "N/A" and not a.quiet:
+            print(f"N/A {r['name']}: {r['reason']}")
+        elif r["status"] == "FAIL":
+            if r.get("crash"):
+                print(f"FAIL {r['name']}: {r['reason']}")
+                reasons["opensocd crashed or timed out"].add(r["name"])
+            for c in r["checks"]:
+                if not c["ok"]:
+                    print(f"FAIL {r['name']}: check #{c['index']} expected count {c['expected']} "
+                          f"got {c['got']} ({c['reason']}; match {fmt_match(c['match'])})")
+                    reasons[c["reason"]].add(r["name"])
+        for c in r["checks"]:
+            for key in c["match"]:
+                if key == "event_type":
+                    continue
+                field = c["match"]["event_type"] + ":" + (c["match"][key] if key in ("has-key", "not-has-key") else key)
+                fields[field]["pass" if c["ok"] else "fail"] += 1
+            if len(c["match"]) == 1:
+                fields[c["match"]["event_type"] + ":(count only)"]["pass" if c["ok"] else "fail"] += 1
+
+    totals = collections.Counter(r["status"] for r in results)
+    crashes = [r["name"] for r in results if r.get("crash")]
+    checks_run = sum(len(r["checks"]) for r in results)
+    checks_ok = sum(c["ok"] for r in results for c in r["checks"])
+    print()
+    print("per-field (checks passed/failed):")
+    for field in sorted(fields, key=lambda f: (-fields[f]["fail"], f)):
+        print(f"  {field}: {fields[field]['pass']} passed, {fields[field]['fail']} failed")
+    print("failure reasons (tests):")
+    for why in sorted(reasons, key=lambda w: (-len(reasons[w]), w)):
+        print(f"  {why}: {len(reasons[why])} tests")
+    print(f"checks: {checks_ok} passed, {checks_run - checks_ok} failed")
+    print(f"tests: {totals['PASS']} passed, {totals['FAIL']} failed, {totals['N/A']} n/a, "
+          f"{len(crashes)} crashed or timed out")
+
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump({"emulated_suricata": "8.0.x",
+                       "totals": {"pass": totals["PASS"], "fail": totals["FAIL"], "na": totals["N/A"],
+                                  "crashed": len(crashes), "checks_passed": checks_ok,
+                                  "checks_failed": checks_run - checks_ok},
+                       "fields": fields,
+                       "reasons": {w: sorted(n) for w, n in reasons.items()},
+                       "tests": results}, f, indent=1, ensure_ascii=False)
+    return 1 if crashes else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+#pragma once
+// SearchDocument: one record as the search index takes it: its kind and time,
+// the field values to index (each against the FieldSchema), and the JSON the
+// search answers return for it. Plain value type, built by the session stage.
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "opensoc/core/time.hpp"
+#include "search/field_schema.hpp"
+
+namespace opensoc::search {
+
+enum class DocumentKind : std::uint8_t { session, event };
+
+struct SearchDocument {
+  DocumentKind kind = DocumentKind::session;
+  TimestampNs ts = 0;       ///< @timestamp: the shard and the time slot
+  std::string unique_id;    ///< a later document with the same id in the same shard replaces it
+  std::vector<std::pair<const FieldSpec*, std::string>> values;  ///< keyword/text/domain/ip; repeats allowed
+  std::vector<std::pair<const FieldSpec*, double>> numbers;      ///< number fields
+  std::vector<std::pair<const FieldSpec*, TimestampNs>> times;   ///< time fields other than @timestamp
+  std::string json;         ///< the record as returned by search (ECS JSON object)
+
+  void add(std::string_view field, std::string value);  ///< looks up `field`; unknown names are ignored
+  void add_number(std::string_view field, double value);
+  void add_time(std::string_view field, TimestampNs value);
+};
+
+}  // namespace opensoc::search

@@ -1,0 +1,373 @@
+// Per-packet session work on the indexer thread: find the packet's flow (the
+// builder's own FlowTable), give TCP payload to that direction's reassembler
+// and UDP payload to the datagram parsers, and turn what the handlers report
+// into protocol events stamped with the session's identity.
+#include "session/session_builder.hpp"
+
+#include <algorithm>
+
+#include "flow/community_id.hpp"
+#include "flow/flow_hash.hpp"
+#include "opensoc/core/ip_protocol.hpp"
+#include "proto/dhcp_parser.hpp"
+#include "proto/dns_parser.hpp"
+#include "proto/quic_initial.hpp"
+#include "session/app_detector.hpp"
+#include "session/dns_event_builder.hpp"
+#include "session/stream_buffer.hpp"
+
+namespace opensoc::session {
+namespace {
+
+constexpr std::size_t kMaxSummaryNames = 16;
+constexpr std::uint32_t kUdpDetectDatagrams = 4;  // unknown after this many: give up
+
+IpAddress read_address(const std::uint8_t* frame, std::uint32_t offset, std::uint8_t version) {
+  return version == 6 ? IpAddress::v6(frame + offset) : IpAddress::v4(frame + offset);
+}
+
+}  // namespace
+
+/// One flow's session state. Also the EventEmitter its handlers report to.
+struct SessionBuilder::Session final : EventEmitter {
+  struct Direction final : StreamSink {
+    Session* s = nullptr;
+    int dir = 0;
+    void on_stream_data(std::span<const std::uint8_t> data) override { s->on_stream(dir, data); }
+    void on_stream_gap(std::uint64_t bytes) override { s->on_gap(dir, bytes); }
+  };
+
+  Session(SessionBuilder& b, ReassemblyBudget& budget)
+      : owner(b), reasm{TcpReassembler(budget), TcpReassembler(budget)},
+        detect{StreamBuffer(kDetectGiveUpBytes), StreamBuffer(kDetectGiveUpBytes)} {
+    sides[0].s = this;
+    sides[0].dir = kToServer;
+    sides[1].s = this;
+    sides[1].dir = kToClient;
+  }
+
+  void emit(ProtocolEventBody body, bool to_server, std::uint32_t tx_id) override {
+    owner.deliver(*this, std::move(body), to_server, tx_id);
+  }
+
+  void on_stream(int dir, std::span<const std::uint8_t> data) {
+    stream.bytes_to_parsers[dir] += data.size();
+    if (handler) {
+      handler->on_data(dir, data, *this);
+      return;
+    }
+    if (detection_done) return;
+    detect[dir].append(data);
+    const AppProtocol p = detect_tcp_protocol(detect[0].view(), detect[1].view(), endpoints.dst_port,
+                                              endpoints.src_port);
+    if (p == AppProtocol::unknown) return;
+    start_handler(p);
+  }
+
+  void on_gap(int dir, std::uint64_t bytes) {
+    ++stream.gaps;
+    if (handler) {
+      handler->on_gap(dir, bytes, *this);
+    } else if (!detection_done) {
+      // The first bytes are what detection needs; a hole there ends it.
+      const AppProtocol p = detect_tcp_protocol(detect[0].view(), detect[1].view(), endpoints.dst_port,
+                                                endpoints.src_port);
+      start_handler(p == AppProtocol::unknown ? AppProtocol::failed : p);
+      if (handler) handler->on_gap(dir, bytes, *this);
+    }
+  }
+
+  void start_handler(AppProtocol p) {
+    detection_done = true;
+    app = p;
+    switch (p) {
+      case AppProtocol::http: handler = make_http_stream(); break;
+      case AppProtocol::tls: handler = make_tls_stream(owner.config_.stream); break;
+      case AppProtocol::ssh: handler = make_ssh_stream(); break;
+      case AppProtocol::dns: handler = make_dns_tcp_stream(owner.config_.stream); break;
+      default: ++owner.stats_.detect_failed; break;
+    }
+    if (handler) {
+      // Replay what detection held: the client's bytes first, as they were sent.
+      for (const int dir : {kToServer, kToClient}) {
+        if (!detect[dir].view().empty()) handler->on_data(dir, detect[dir].view(), *this);
+      }
+    }
+    detect[0].release();
+    detect[1].release();
+  }
+
+  /// No more bytes wanted from `dir`: skip its reassembly entirely.
+  [[nodiscard]] bool direction_finished(int dir) const {
+    if (reasm[dir].stopped()) return true;
+    if (!detection_done) return false;
+    return !handler || handler->done(dir);
+  }
+
+  void end_streams() {
+    for (const int dir : {kToServer, kToClient}) {
+      if (!direction_finished(dir)) reasm[dir].flush(sides[dir]);
+      if (reasm[dir].stopped()) stream.truncated = true;
+    }
+    if (handler) handler->on_end(*this);
+  }
+
+  SessionBuilder& owner;
+  std::uint64_t session_id = 0;
+  std::string community_id;
+  Endpoints endpoints;
+  TimestampNs first_ts = 0;
+  AppProtocol app = AppProtocol::unknown;
+  bool detection_done = false;
+  std::uint32_t udp_datagrams = 0;
+  std::uint32_t next_sequence = 0;
+  std::uint32_t events = 0;
+  StreamSummary stream;
+  TcpReassembler reasm[2];
+  Direction sides[2];
+  StreamBuffer detect[2];
+  std::unique_ptr<StreamHandler> handler;
+  DnsTransactions dns_txs;
+  std::uint32_t dhcp_tx = 0;
+  bool quic_done = false;
+  SessionRecord summary;  // the name/host/sni fields, filled as events pass
+};
+
+SessionBuilder::SessionBuilder(const SessionConfig& config, std::uint16_t worker, SessionSink& sink)
+    : config_(config),
+      worker_(worker),
+      sink_(sink),
+      flows_(config.flow, worker, *this),
+      dns_(std::make_unique<proto::DnsMessage>()),
+      quic_scratch_(4096) {
+  budget_.limits = config.reassembly;
+}
+
+SessionBuilder::~SessionBuilder() = default;
+
+SessionBuilder::Session& SessionBuilder::session_for(const flow::FlowTable::PacketFlow& pf, const PacketView& pkt,
+                                                     const DecodedPacket& d) {
+  auto [it, inserted] = sessions_.try_emplace(pf.flow_id);
+  if (inserted) {
+    it->second = std::make_unique<Session>(*this, budget_);
+    Session& s = *it->second;
+    s.first_ts = pkt.ts;
+    const IpAddress a = read_address(pkt.data, d.src_ip_offset, d.ip_version);
+    const IpAddress b = read_address(pkt.data, d.dst_ip_offset, d.ip_version);
+    const bool ports = has_transport_ports(d.l4_proto);
+    s.endpoints.ip_proto = d.l4_proto;
+    s.endpoints.vlan = d.vlan_count > 0 ? d.vlan[0] : 0;
+    if (pf.from_source) {
+      s.endpoints.src_ip = a;
+      s.endpoints.dst_ip = b;
+      if (ports) {
+        s.endpoints.src_port = d.src_port;
+        s.endpoints.dst_port = d.dst_port;
+      }
+    } else {
+      s.endpoints.src_ip = b;
+      s.endpoints.dst_ip = a;
+      if (ports) {
+        s.endpoints.src_port = d.dst_port;
+        s.endpoints.dst_port = d.src_port;
+      }
+    }
+    // Stable across restarts and re-indexing (same flow, same first packet
+    // => same id), so a re-indexed session replaces its earlier document.
+    const std::uint64_t h =
+        flow::hash_flow_key(pf.key, static_cast<std::uint64_t>(pkt.ts) * 0x9e3779b97f4a7c15ULL ^ worker_);
+    s.session_id = (h & ((std::uint64_t{1} << 53) - 1)) | 1;
+    s.community_id = flow::community_id_text(flow::community_id_digest(pf.key, config_.community_id_seed));
+  }
+  return *it->second;
+}
+
+void SessionBuilder::on_packet(const PacketView& pkt, const DecodedPacket& d) {
+  ++pcap_cnt_;
+  ++stats_.packets;
+  now_ = pkt.ts;
+  last_ts_ = std::max(last_ts_, pkt.ts);
+  // Expiry runs on packet time, as on the worker: once per second of it.
+  if (pkt.ts - last_advance_ >= kNsPerSecond || pkt.ts < last_advance_) {
+    flows_.advance(pkt.ts);
+    last_advance_ = pkt.ts;
+  }
+  flows_.on_packet(pkt, d);
+  const flow::FlowTable::PacketFlow pf = flows_.last_packet_flow();
+  if (!pf.valid) return;
+  Session& s = session_for(pf, pkt, d);
+  if (d.later_fragment || d.payload_offset > pkt.caplen) return;
+  const std::uint32_t avail = pkt.caplen - d.payload_offset;
+  const std::span<const std::uint8_t> payload(pkt.data + d.payload_offset, std::min(d.payload_len, avail));
+  const int dir = pf.from_source ? kToServer : kToClient;
+  if (d.has(kLayerTcp)) {
+    on_tcp(s, dir, d, payload);
+  } else if (d.has(kLayerUdp)) {
+    on_udp(s, dir, payload);
+  }
+}
+
+void SessionBuilder::on_tcp(Session& s, int dir, const DecodedPacket& d, std::span<const std::uint8_t> payload) {
+  const bool mine = !s.direction_finished(dir);
+  const bool peer = !s.direction_finished(1 - dir);
+  if (!mine && !peer) return;  // the common case of a bulk transfer after its handshake
+  const std::uint8_t f = d.tcp_flags;
+  if (mine) s.reasm[dir].on_segment(d.tcp_seq, (f & kTcpSyn) != 0, (f & kTcpFin) != 0, (f & kTcpRst) != 0, payload,
+                                    s.sides[dir]);
+  if (peer && (f & kTcpAck) != 0 && !s.direction_finished(1 - dir)) {
+    s.reasm[1 - dir].on_peer_ack(d.tcp_ack, s.sides[1 - dir]);
+  }
+}
+
+void SessionBuilder::on_udp(Session& s, int dir, std::span<const std::uint8_t> payload) {
+  if (payload.empty()) return;
+  if (!s.detection_done) {
+    const AppProtocol p = detect_udp_protocol(payload, dir == kToServer ? s.endpoints.src_port : s.endpoints.dst_port,
+                                              dir == kToServer ? s.endpoints.dst_port : s.endpoints.src_port);
+    if (p == AppProtocol::unknown) {
+      if (++s.udp_datagrams >= kUdpDetectDatagrams) s.detection_done = true;
+      return;
+    }
+    s.detection_done = true;
+    s.app = p;
+  }
+  switch (s.app) {
+    case AppProtocol::dns: {
+      const auto st = proto::parse_dns(payload, *dns_);
+      if (st != proto::DnsParseStatus::ok && dns_->question_count == 0) {
+        ++stats_.datagram_parse_errors;
+        return;
+      }
+      DnsEvent ev = make_dns_event(*dns_, st);
+      const std::uint32_t tx = s.dns_txs.on_message(ev.id, ev.response);
+      // A query goes to the server whichever side started the flow.
+      const bool to_server = !ev.response;
+      deliver(s, std::move(ev), to_server, tx);
+      break;
+    }
+    case AppProtocol::dhcp: {
+      proto::DhcpMessage m;
+      if (proto::parse_dhcp(payload, m) != proto::DhcpParseStatus::ok) {
+        ++stats_.datagram_parse_errors;
+        return;
+      }
+      DhcpEvent ev;
+      ev.message_type = m.message_type;
+      ev.transaction_id = m.xid;
+      ev.client_mac.assign(proto::format_hardware_address(m.chaddr).view());
+      ev.hostname.assign(m.hostname);
+      if (m.yiaddr != 0) ev.assigned_ip.assign(proto::format_ipv4(m.yiaddr).view());
+      if (m.ciaddr != 0) ev.client_ip.assign(proto::format_ipv4(m.ciaddr).view());
+      if (m.has_requested_ip) ev.requested_ip.assign(proto::format_ipv4(m.requested_ip).view());
+      deliver(s, std::move(ev), m.op == 1, s.dhcp_tx++);
+      break;
+    }
+    case AppProtocol::quic: {
+      if (s.quic_done || dir != kToServer) return;
+      proto::QuicInitialInfo info;
+      quic_scratch_.resize(std::max(quic_scratch_.size(), proto::quic_initial_scratch_bytes(payload.size())));
+      const auto st = proto::parse_quic_initial(payload, quic_scratch_, info);
+      if (st != proto::QuicInitialStatus::ok) return;
+      s.quic_done = true;
+      QuicEvent ev;
+      ev.version = info.version;
+      ev.sni.assign(info.sni);
+      for (const std::string_view a : info.alpn.view()) ev.alpn_offered.emplace_back(a);
+      ev.ja4.assign(info.ja4.text());
+      deliver(s, std::move(ev), true, 0);
+      break;
+    }
+    default: break;
+  }
+}
+
+void SessionBuilder::deliver(Session& s, ProtocolEventBody body, bool to_server, std::uint32_t tx_id) {
+  if (s.events >= config_.max_events_per_session) {
+    ++stats_.events_over_cap;
+    return;
+  }
+  ++s.events;
+  ++stats_.events;
+  const AppProtocol p = event_protocol(body);
+  ++stats_.events_by_protocol[static_cast<std::size_t>(p)];
+  if (s.app == AppProtocol::unknown || s.app == AppProtocol::failed) s.app = p;
+
+  SessionRecord& sum = s.summary;
+  if (const auto* dns = std::get_if<DnsEvent>(&body)) {
+    for (const DnsQuestionEntry& q : dns->queries) {
+      if (sum.dns_names.size() < kMaxSummaryNames &&
+          std::find(sum.dns_names.begin(), sum.dns_names.end(), q.name) == sum.dns_names.end()) {
+        sum.dns_names.push_back(q.name);
+      }
+    }
+  } else if (const auto* http = std::get_if<HttpEvent>(&body)) {
+    if (sum.http_host.empty()) sum.http_host = http->host;
+    if (sum.http_user_agent.empty()) sum.http_user_agent = http->user_agent;
+  } else if (const auto* tls = std::get_if<TlsEvent>(&body)) {
+    if (sum.tls_sni.empty()) sum.tls_sni = tls->sni;
+    if (sum.tls_ja3.empty()) sum.tls_ja3 = tls->ja3;
+    if (sum.tls_ja4.empty()) sum.tls_ja4 = tls->ja4;
+  } else if (const auto* ssh = std::get_if<SshEvent>(&body)) {
+    sum.ssh_client = ssh->client_software;
+    sum.ssh_server = ssh->server_software;
+  } else if (const auto* quic = std::get_if<QuicEvent>(&body)) {
+    if (sum.tls_sni.empty()) sum.tls_sni = quic->sni;
+    if (sum.tls_ja4.empty()) sum.tls_ja4 = quic->ja4;
+  }
+
+  ProtocolEvent ev;
+  ev.session_id = s.session_id;
+  ev.sequence = s.next_sequence++;
+  ev.tx_id = tx_id;
+  ev.ts = now_;
+  ev.session_start = s.first_ts;
+  ev.endpoints = s.endpoints;
+  ev.to_server = to_server;
+  ev.community_id = s.community_id;
+  ev.pcap_cnt = pcap_cnt_;
+  ev.body = std::move(body);
+  sink_.on_event(ev);
+}
+
+void SessionBuilder::finish_session(Session& s, const FlowRecord& record, bool final) {
+  if (final) s.end_streams();
+  SessionRecord out = s.summary;
+  out.session_id = s.session_id;
+  out.flow = record;
+  out.community_id = s.community_id;
+  out.app_protocol = s.app;
+  out.event_count = s.events;
+  out.stream = s.stream;
+  if (s.reasm[0].stopped() || s.reasm[1].stopped()) out.stream.truncated = true;
+  if (final) {
+    ++stats_.sessions;
+    if (out.stream.truncated) ++stats_.streams_truncated;
+  } else {
+    ++stats_.interim_sessions;
+  }
+  sink_.on_session(out);
+}
+
+void SessionBuilder::on_flow(const FlowRecord& record) noexcept {
+  const auto it = sessions_.find(record.flow_id);
+  if (it == sessions_.end()) return;
+  const bool final = record.end_reason != FlowEndReason::active;
+  const TimestampNs saved = now_;
+  if (final) now_ = std::max(now_, record.last_ts);
+  finish_session(*it->second, record, final);
+  now_ = saved;
+  if (final) sessions_.erase(it);
+}
+
+void SessionBuilder::advance(TimestampNs now) { flows_.advance(now); }
+
+void SessionBuilder::flush(FlowEndReason reason) { flows_.flush(reason); }
+
+SessionBuilderStats SessionBuilder::stats() const {
+  SessionBuilderStats s = stats_;
+  s.reassembly = budget_.counters;
+  s.reassembly_buffered = budget_.buffered;
+  return s;
+}
+
+}  // namespace opensoc::session
