@@ -11,7 +11,7 @@ packages=(
   libdpdk-dev dpdk dpdk-dev libpcap-dev libboost1.74-dev liblmdb-dev libxapian-dev
   libsimdjson-dev libyaml-cpp-dev libfmt-dev catch2 libssl-dev
   # oracles and tools used by tests and benchmarks
-  tshark tcpdump tcpreplay wireshark-common iproute2 curl jq python3 python3-jsonschema python3-yaml procps bc
+  tshark tcpdump tcpreplay wireshark-common iproute2 curl jq python3 python3-jsonschema python3-yaml procps bc nginx-light dnsmasq dnsutils openssl wget ethtool
 )
 
 missing=()

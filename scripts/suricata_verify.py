@@ -63,6 +63,18 @@ HARMLESS_ARGS = [
     # opensocd always does, so the expectation is the same.
     r"^--set\s+stream\.midstream=(true|yes|1)$",
 ]
+# app_proto values opensocd can log (core/protocol_event.hpp AppProtocol); a
+# flow check naming another protocol tests a Suricata parser we do not have.
+OUR_APP_PROTOS = {"dns", "http", "tls", "ssh", "dhcp", "quic", "failed"}
+# Match keys that only Suricata's detection engine, IPS mode or stream-engine
+# internals produce.
+SURICATA_ONLY_KEYS = [
+    (re.compile(r"^metadata(\.|$)"), "flowbits/metadata from rules"),
+    (re.compile(r"^flow\.action$"), "IPS verdict"),
+    (re.compile(r"^verdict(\.|$)"), "IPS verdict"),
+    (re.compile(r"^tcp\.t[sc]_max_regions$"), "Suricata stream-engine internals"),
+    (re.compile(r"^flow\.(emergency|exception_policy|bypass|tx_cnt)"), "Suricata flow-engine internals"),
+]
 APP_LAYER_ARG = re.compile(r"^--set\s+app-layer\.protocols\.([\w-]+)\.")
 
 
@@ -175,6 +187,16 @@ def check_gap(check):
         return f"event_type {et}"
     if check.get("filename") not in (None, "eve.json"):
         return f"reads {check['filename']} (a second EVE output)"
+    for key, val in match.items():
+        if key in ("app_proto", "app_proto_ts", "app_proto_tc", "app_proto_orig", "app_proto_expected") \
+                and val not in OUR_APP_PROTOS:
+            return f"{key} {val} (no opensocd parser)"
+        if key == "flow.alerted" and val is True:
+            return "flow.alerted true (needs rule alerts)"
+        field = match[key] if key in ("has-key", "not-has-key") else key
+        for pattern, why in SURICATA_ONLY_KEYS:
+            if isinstance(field, str) and pattern.match(field):
+                return f"{field} ({why})"
     requires = dict(check.get("requires") or {})
     for k in ("version", "min-version", "lt-version"):
         if check.get(k) is not None:
@@ -223,6 +245,11 @@ def suricata_yaml_gap(path):
         eve = (output or {}).get("eve-log") if isinstance(output, dict) else None
         if not isinstance(eve, dict):
             continue
+        if eve.get("ethernet") in (True, "yes", "true"):
+            return "suricata.yaml eve-log ethernet: yes"
+        seed = eve.get("community-id-seed", 0)
+        if seed not in (0, "0", None):
+            return f"suricata.yaml eve-log community-id-seed {seed}"
         for t in eve.get("types") or []:
             if not isinstance(t, dict):
                 continue
@@ -231,6 +258,18 @@ def suricata_yaml_gap(path):
                     extra = {k: v for k, v in opts.items() if k not in ("extended", "enabled")}
                     if extra:
                         return f"suricata.yaml eve-log {name} options {sorted(extra)}"
+    return None
+
+
+def rules_gap(directory):
+    """Rules that change what Suricata logs (conditional logging with
+    `config: logging disable`) make its EVE output rule-dependent."""
+    for path in glob.glob(os.path.join(directory, "*.rules")):
+        text = open(path, encoding="utf-8", errors="replace").read()
+        for line in text.splitlines():
+            line = line.strip()
+            if line.startswith("config ") or re.search(r"\bconfig\s*:", line):
+                return f"{os.path.basename(path)} uses config (conditional logging)"
     return None
 
 
@@ -317,8 +356,13 @@ class Test:
         gap = args_gap(c.get("args"))
         if gap:
             return gap
+        if c.get("env"):
+            return "env " + " ".join(f"{k}={v}" for k, v in c["env"].items())
         if any(p.endswith(".lua") for p in os.listdir(self.dir)):
             return "lua script"
+        gap = rules_gap(self.dir)
+        if gap:
+            return gap
         return suricata_yaml_gap(os.path.join(self.dir, "suricata.yaml"))
 
 
@@ -384,29 +428,34 @@ def ingest(opensocd, pcaps, timeout):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+IDENTITY_KEYS = ("src_ip", "dest_ip", "src_port", "dest_port", "proto", "flow_id")
+
+
 def miss_reason(match, events):
-    """A short, groupable reason why a check's count is off."""
+    """(groupable reason, detail) for a check whose count is off: narrows the
+    records of the check's event_type key by key, the 5-tuple first, and
+    names the key that left none."""
     et = match.get("event_type")
-    same = [e for e in events if e.get("event_type") == et]
-    if not same:
-        return f"no {et} records"
-    for key, expected in match.items():
-        if key == "event_type":
+    cands = [e for e in events if e.get("event_type") == et]
+    if not cands:
+        return f"no {et} records", ""
+    keys = [k for k in match if k in IDENTITY_KEYS] + \
+        [k for k in match if k not in IDENTITY_KEYS and k != "event_type"]
+    for key in keys:
+        expected = match[key]
+        left = [e for e in cands if key_matches(key, expected, e)]
+        if left:
+            cands = left
             continue
         if key in ("has-key", "not-has-key"):
-            field = expected
-        else:
-            field = re.sub(r"\.__(len|find|contains|startswith|endswith)$", "", key)
-        present = [e for e in same if find_value(field, e) is not None]
-        if key == "not-has-key":
-            if all(find_value(field, e) is not None for e in same):
-                return f"{field} always present"
-            continue
-        if not present:
-            return f"{field} not emitted"
-        if not any(key_matches(key, expected, e) for e in same):
-            return f"{field} value differs"
-    return "count differs"
+            return (f"{expected} not emitted" if key == "has-key" else f"{expected} always present"), ""
+        field = re.sub(r"\.__(len|find|contains|startswith|endswith)$", "", key)
+        seen = [find_value(key, e) for e in cands if find_value(field, e) is not None]
+        if not seen:
+            return f"{field} not emitted", ""
+        sample = sorted({json.dumps(v, ensure_ascii=False)[:80] for v in seen})[:3]
+        return f"{field} value differs", f"want {json.dumps(expected, ensure_ascii=False)[:80]}, got {', '.join(sample)}"
+    return "count differs", ""
 
 
 def evaluate(test, opensocd, timeout):
@@ -442,7 +491,7 @@ def evaluate(test, opensocd, timeout):
         ok = got == want
         c = {"index": i, "match": match, "expected": want, "got": got, "ok": ok}
         if not ok:
-            c["reason"] = miss_reason(match, events)
+            c["reason"], c["detail"] = miss_reason(match, events)
             res["status"] = "FAIL"
         res["checks"].append(c)
     return res
@@ -476,10 +525,19 @@ def self_test():
         (key_matches("dns.rrname", "example.com", ev), False),  # case matters
         (count_matches({"event_type": "dns", "dns.type": "response"}, [ev, ev, {"event_type": "flow"}]), 2),
         (count_matches({"event_type": "dns", "dns.type": "query"}, [ev]), 0),
-        (miss_reason({"event_type": "tls", "tls.sni": "x"}, [ev]), "no tls records"),
-        (miss_reason({"event_type": "dns", "dns.grouped.A[0]": "1.2.3.4"}, [ev]), "dns.grouped.A[0] not emitted"),
-        (miss_reason({"event_type": "dns", "dns.rrname": "x"}, [ev]), "dns.rrname value differs"),
-        (miss_reason({"event_type": "dns", "not-has-key": "ether"}, [ev]), "ether always present"),
+        (miss_reason({"event_type": "tls", "tls.sni": "x"}, [ev])[0], "no tls records"),
+        (miss_reason({"event_type": "dns", "dns.grouped.A[0]": "1.2.3.4"}, [ev])[0], "dns.grouped.A[0] not emitted"),
+        (miss_reason({"event_type": "dns", "dns.rrname": "x"}, [ev]), ("dns.rrname value differs",
+                                                                         'want "x", got "Example.COM"')),
+        (miss_reason({"event_type": "dns", "not-has-key": "ether"}, [ev])[0], "ether always present"),
+        # The 5-tuple narrows first: a wrong rrname on the right flow is the culprit.
+        (miss_reason({"event_type": "dns", "dns.rrname": "Example.COM", "src_ip": "10.9.9.9"}, [ev])[0],
+         "src_ip value differs"),
+        (check_gap({"count": 1, "match": {"event_type": "flow", "app_proto": "dnp3"}}),
+         "app_proto dnp3 (no opensocd parser)"),
+        (check_gap({"count": 1, "match": {"event_type": "flow", "app_proto": "failed"}}), None),
+        (check_gap({"count": 1, "match": {"event_type": "flow", "flow.alerted": True}}),
+         "flow.alerted true (needs rule alerts)"),
         (requirement_gap({"min-version": "8.0.5"}), None),
         (requirement_gap({"min-version": "9"}), "requires Suricata >= 9"),
         (requirement_gap({"lt-version": "8"}), "for Suricata < 8"),
@@ -536,7 +594,7 @@ def main(argv=None):
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, a.jobs)) as pool:
         results = list(pool.map(lambda t: evaluate(t, a.opensocd, a.timeout), tests))
 
-    fields = collections.defaultdict(lambda: {"pass": 0, "fail": 0})
+    fields = collections.defaultdict(lambda: {"pass": 0, "fail": 0, "failing_tests": set()})
     reasons = collections.defaultdict(set)
     for r in results:
         if r["status"] == "PASS" and not a.quiet:
@@ -550,25 +608,31 @@ def main(argv=None):
             for c in r["checks"]:
                 if not c["ok"]:
                     print(f"FAIL {r['name']}: check #{c['index']} expected count {c['expected']} "
-                          f"got {c['got']} ({c['reason']}; match {fmt_match(c['match'])})")
-                    reasons[c["reason"]].add(r["name"])
+                          f"got {c['got']} ({c['reason']}{'; ' + c['detail'] if c['detail'] else ''}; "
+                          f"match {fmt_match(c['match'])})")
+                    reasons[c["match"]["event_type"] + ": " + c["reason"]].add(r["name"])
         for c in r["checks"]:
-            for key in c["match"]:
-                if key == "event_type":
-                    continue
-                field = c["match"]["event_type"] + ":" + (c["match"][key] if key in ("has-key", "not-has-key") else key)
-                fields[field]["pass" if c["ok"] else "fail"] += 1
-            if len(c["match"]) == 1:
-                fields[c["match"]["event_type"] + ":(count only)"]["pass" if c["ok"] else "fail"] += 1
+            et = c["match"]["event_type"]
+            keys = [c["match"][k] if k in ("has-key", "not-has-key") else k for k in c["match"] if k != "event_type"]
+            # [i] indexes and __len suffixes fold into the field they index.
+            for field in {re.sub(r"\[\d+\]|\.__\w+$", "", str(k)) for k in keys} or {"(count only)"}:
+                f = fields[f"{et}:{field}"]
+                f["pass" if c["ok"] else "fail"] += 1
+                if not c["ok"]:
+                    f["failing_tests"].add(r["name"])
 
     totals = collections.Counter(r["status"] for r in results)
     crashes = [r["name"] for r in results if r.get("crash")]
     checks_run = sum(len(r["checks"]) for r in results)
     checks_ok = sum(c["ok"] for r in results for c in r["checks"])
     print()
-    print("per-field (checks passed/failed):")
-    for field in sorted(fields, key=lambda f: (-fields[f]["fail"], f)):
-        print(f"  {field}: {fields[field]['pass']} passed, {fields[field]['fail']} failed")
+    print("per field (checks that use it, passed/failed; most failing tests first):")
+    order = sorted(fields, key=lambda f: (-len(fields[f]["failing_tests"]), -fields[f]["fail"], f))
+    for field in order[:60]:
+        fd = fields[field]
+        print(f"  {field}: {fd['pass']} passed, {fd['fail']} failed (in {len(fd['failing_tests'])} tests)")
+    if len(order) > 60:
+        print(f"  ... {len(order) - 60} more fields (see --json)")
     print("failure reasons (tests):")
     for why in sorted(reasons, key=lambda w: (-len(reasons[w]), w)):
         print(f"  {why}: {len(reasons[why])} tests")
@@ -582,7 +646,8 @@ def main(argv=None):
                        "totals": {"pass": totals["PASS"], "fail": totals["FAIL"], "na": totals["N/A"],
                                   "crashed": len(crashes), "checks_passed": checks_ok,
                                   "checks_failed": checks_run - checks_ok},
-                       "fields": fields,
+                       "fields": {k: {"pass": v["pass"], "fail": v["fail"],
+                                      "failing_tests": sorted(v["failing_tests"])} for k, v in fields.items()},
                        "reasons": {w: sorted(n) for w, n in reasons.items()},
                        "tests": results}, f, indent=1, ensure_ascii=False)
     return 1 if crashes else 0

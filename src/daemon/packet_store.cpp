@@ -29,6 +29,7 @@ session::SessionStageOptions session_stage_options(const config::AppConfig& conf
   o.shards.dir = config.data_dir + "/" + config.search.subdir;
   o.shards.shard_span_s = config.search.shard_span_s;
   o.shards.commit_ms = config.search.commit_ms;
+  o.shards.sync = config.store.sync_on_close;
   o.eve = {under_data_dir(config, config.exports.eve.path), config.exports.eve.rotate_bytes, config.exports.eve.keep_files};
   o.ecs = {under_data_dir(config, config.exports.ecs.path), config.exports.ecs.rotate_bytes, config.exports.ecs.keep_files};
   return o;

@@ -127,6 +127,7 @@ int run_daemon(const config::AppConfig& config, const telemetry::Logger& log) {
       return serve_pcap_request(r, store->index(), store->slice_options());
     };
     if (config.sessions.enabled && config.search.enabled) {
+      raise_open_file_limit();
       const std::string search_dir = config.data_dir + "/" + config.search.subdir;
       services.sessions = [search_dir](const api::Request& r) {
         return serve_search_request(r, SearchKind::sessions, search_dir);

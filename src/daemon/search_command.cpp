@@ -24,6 +24,7 @@ int run_search_command(const config::AppConfig& config, const SearchCommandOptio
     std::fprintf(stderr, "search: %s\n", f->message.c_str());
     return kExitUsage;
   }
+  raise_open_file_limit();
   auto answer = run_search(config.data_dir + "/" + config.search.subdir, std::get<SearchParams>(parsed), true);
   if (const auto* f = std::get_if<SearchFailure>(&answer)) {
     if (f->position) {

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <charconv>
 
+#include <sys/resource.h>
 #include <xapian.h>
 
 #include "opensoc/core/json_writer.hpp"
@@ -210,6 +211,14 @@ std::variant<std::string, SearchFailure> run_search(const std::string& search_di
   }
   w.end_object();
   return out;
+}
+
+void raise_open_file_limit() {
+  rlimit l{};
+  if (::getrlimit(RLIMIT_NOFILE, &l) == 0 && l.rlim_cur < l.rlim_max) {
+    l.rlim_cur = l.rlim_max;
+    (void)::setrlimit(RLIMIT_NOFILE, &l);
+  }
 }
 
 api::Response serve_search_request(const api::Request& request, SearchKind kind, const std::string& search_dir) {

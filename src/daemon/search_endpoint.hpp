@@ -54,6 +54,11 @@ std::variant<SearchParams, SearchFailure> parse_search_params(const std::multima
 std::variant<std::string, SearchFailure> run_search(const std::string& search_dir, const SearchParams& params,
                                                     bool records_only);
 
+/// A search holds a few descriptors per shard it reads (a month of hourly
+/// shards: ~2200): lift the soft open-file limit to the hard one. Once per
+/// process, before serving searches.
+void raise_open_file_limit();
+
 /// GET /api/v1/sessions and /api/v1/events.
 api::Response serve_search_request(const api::Request& request, SearchKind kind, const std::string& search_dir);
 

@@ -23,7 +23,7 @@ namespace {
 // A writer commit or a retention drop racing a search makes Xapian throw
 // DatabaseModifiedError or fail to open a table; the search is then simply
 // run again on a fresh listing.
-constexpr int kAttempts = 3;
+constexpr int kAttempts = 5;
 
 std::string be64(TimestampNs ts) {
   const auto v = static_cast<std::uint64_t>(ts);
@@ -69,6 +69,26 @@ class TimestampHistogramSpy final : public Xapian::MatchSpy {
   std::int64_t interval_;
   std::map<std::int64_t, std::uint64_t> counts_;
 };
+
+enum class ShardOpen : std::uint8_t { gone, damaged };
+
+// Not found means dropped since the listing, or created by the writer and
+// not yet committed: nothing to see either way, so not worth reporting. A
+// commit racing the open (DatabaseModifiedError) escapes so run() retries
+// the whole search; anything else gets one more try, then counts as damaged.
+Result<Xapian::Database, ShardOpen> open_shard(const std::string& path) {
+  for (int attempt = 0;; ++attempt) {
+    try {
+      return Xapian::Database(path, Xapian::DB_BACKEND_GLASS);
+    } catch (const Xapian::DatabaseNotFoundError&) {
+      return ShardOpen::gone;
+    } catch (const Xapian::DatabaseModifiedError&) {
+      throw;
+    } catch (const Xapian::DatabaseError&) {
+      if (attempt >= 1) return ShardOpen::damaged;
+    }
+  }
+}
 
 struct ValidatedRequest {
   unsigned sort_slot = 0;
@@ -134,13 +154,12 @@ Result<SearchResult> run_once(const std::string& dir, const SearchRequest& r, co
   bool whole_shards = true;
   for (const ShardDir& shard : *listed) {
     if (shard.span.start >= end || shard.span.end <= start) continue;
-    try {
-      db.add_database(Xapian::Database(shard.path, Xapian::DB_BACKEND_GLASS));
-    } catch (const Xapian::DatabaseError&) {
-      // Dropped since the listing, or created and not yet written.
-      ++result.shards_skipped;
+    auto opened = open_shard(shard.path);
+    if (!opened) {
+      if (opened.error() == ShardOpen::damaged) ++result.shards_skipped;
       continue;
     }
+    db.add_database(*opened);
     ++result.shards_searched;
     if (shard.span.start < start || shard.span.end > end) whole_shards = false;
   }

@@ -51,8 +51,9 @@ struct SearchResult {
   /// matching document, empty buckets included; empty when nothing matched.
   std::vector<std::pair<TimestampNs, std::uint64_t>> histogram;
   std::uint32_t shards_searched = 0;
-  /// Shards listed but not openable (dropped or still being created, or
-  /// damaged): searched around, reported so a caller can say so.
+  /// Shards that exist but could not be opened (damaged): searched around,
+  /// reported so a caller can say so. Shards dropped since the listing or
+  /// not yet committed are silently empty, not skipped.
   std::uint32_t shards_skipped = 0;
 };
 

@@ -14,6 +14,8 @@
 #include <filesystem>
 #include <system_error>
 
+#include <unordered_map>
+
 #include <xapian.h>
 
 namespace opensoc::search {
@@ -89,6 +91,15 @@ struct SearchShardWriter::OpenShard {
   Xapian::WritableDatabase db;
   std::uint64_t last_use = 0;
   bool dirty = false;
+  // Unique terms added since this shard was opened, and their documents.
+  // replace_document(term) on a database with uncommitted changes makes
+  // glass flush its buffered postings to look the term up: once per document
+  // that turns indexing quadratic. Terms of this process are found here;
+  // only a shard that already had documents when opened is asked (through
+  // `committed`, a reader of its last commit, which needs no flush).
+  std::unordered_map<std::string, Xapian::docid> ids;
+  bool had_documents = false;
+  Xapian::Database committed;
 };
 
 SearchShardWriter::SearchShardWriter(SearchShardOptions options) : options_(std::move(options)) {}
@@ -200,11 +211,19 @@ Result<SearchShardWriter::OpenShard*> SearchShardWriter::shard_for(std::int64_t 
   auto shard = std::make_unique<OpenShard>();
   shard->name = name;
   try {
-    shard->db = Xapian::WritableDatabase(path, Xapian::DB_CREATE_OR_OPEN | Xapian::DB_BACKEND_GLASS);
+    int flags = Xapian::DB_CREATE_OR_OPEN | Xapian::DB_BACKEND_GLASS;
+    if (!options_.sync) flags |= Xapian::DB_NO_SYNC;
+    shard->db = Xapian::WritableDatabase(path, flags);
   } catch (const Xapian::Error& e) {
     return count(xapian_error("open search shard " + path, e));
   } catch (const std::exception& e) {
     return count(Error{"open search shard " + path + ": " + e.what()});
+  }
+  try {
+    shard->had_documents = shard->db.get_doccount() != 0;
+    if (shard->had_documents) shard->committed = Xapian::Database(path);
+  } catch (const Xapian::Error& e) {
+    return count(xapian_error("open search shard " + path, e));
   }
   shard->last_use = ++use_clock_;
   if (!known_.contains(name)) {
@@ -229,7 +248,21 @@ Result<void> SearchShardWriter::add(TimestampNs ts, const std::string& unique_te
     } else {
       // The term must be on the document for a later replace to find it.
       doc.add_boolean_term(unique_term);
-      s.db.replace_document(unique_term, doc);
+      if (const auto it = s.ids.find(unique_term); it != s.ids.end()) {
+        s.db.replace_document(it->second, doc);
+      } else {
+        Xapian::docid id = 0;
+        if (s.had_documents) {
+          const auto pl = s.committed.postlist_begin(unique_term);
+          if (pl != s.committed.postlist_end(unique_term)) id = *pl;
+        }
+        if (id != 0) {
+          s.db.replace_document(id, doc);
+        } else {
+          id = s.db.add_document(doc);
+        }
+        s.ids.emplace(unique_term, id);
+      }
     }
   } catch (const Xapian::Error& e) {
     return count(xapian_error("add to search shard " + s.name, e));

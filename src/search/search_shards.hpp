@@ -28,6 +28,10 @@ struct SearchShardOptions {
   std::string dir;                  ///< <data_dir>/search; created if missing
   std::uint64_t shard_span_s = 3600;  ///< each shard holds [k*span, (k+1)*span) seconds; > 0
   std::uint32_t commit_ms = 2000;   ///< commit_due() turns true this long after the last commit
+  /// fsync on commit. Off (Xapian::DB_NO_SYNC) only where the store does not
+  /// sync either (store.sync_on_close false: tests, benchmarks, scratch
+  /// ingests): a commit then survives a kill -9 but not a power cut.
+  bool sync = true;
 };
 
 /// The time span a shard directory holds: [start, end) in ns.

@@ -55,6 +55,14 @@ std::string tls_date(TimestampNs ts) {
                      tm.tm_min, tm.tm_sec);
 }
 
+std::string expanded_ipv6(std::string_view text);
+
+// Suricata writes IPv6 addresses in full, zero-padded form.
+std::string eve_address(const IpAddress& ip) {
+  const std::string text = ip.to_string();
+  return ip.version == 6 ? expanded_ipv6(text) : text;
+}
+
 struct Side {
   const IpAddress* ip;
   std::uint16_t port;
@@ -63,7 +71,8 @@ struct Side {
 // The header every EVE record starts with. `swap` reverses the session's
 // orientation for a message sent by the responder.
 void write_header(JsonWriter& w, TimestampNs ts, std::uint64_t flow_id, std::uint64_t pcap_cnt,
-                  std::string_view event_type, const Endpoints& e, bool swap, std::string_view community_id) {
+                  std::string_view event_type, const Endpoints& e, bool swap, std::string_view community_id,
+                  std::uint16_t inner_vlan = 0) {
   Side src{&e.src_ip, e.src_port};
   Side dst{&e.dst_ip, e.dst_port};
   if (swap) std::swap(src, dst);
@@ -72,11 +81,13 @@ void write_header(JsonWriter& w, TimestampNs ts, std::uint64_t flow_id, std::uin
   if (pcap_cnt > 0) w.field("pcap_cnt", pcap_cnt);
   w.field("event_type", event_type);
   if (e.vlan != 0) {
-    w.key("vlan").begin_array().value(e.vlan).end_array();
+    w.key("vlan").begin_array().value(e.vlan);
+    if (inner_vlan != 0) w.value(inner_vlan);
+    w.end_array();
   }
-  w.field("src_ip", src.ip->to_string());
+  w.field("src_ip", eve_address(*src.ip));
   if (!is_icmp(e.ip_proto)) w.field("src_port", src.port);
-  w.field("dest_ip", dst.ip->to_string());
+  w.field("dest_ip", eve_address(*dst.ip));
   if (!is_icmp(e.ip_proto)) w.field("dest_port", dst.port);
   w.field("proto", eve_proto_name(e.ip_proto));
   if (is_icmp(e.ip_proto)) {
@@ -130,6 +141,14 @@ void write_dns_records(JsonWriter& w, std::string_view key, const std::vector<Dn
   if (records.empty()) return;  // the schema requires minItems 1
   w.key(key).begin_array();
   for (const DnsAnswerEntry& a : records) {
+    if (a.type == kTypeTxt && !a.txt.empty()) {
+      // Suricata logs one entry per character-string of a TXT record.
+      for (const std::string& t : a.txt) {
+        w.begin_object().field("rrname", eve_rrname(a.name)).field("rrtype", "TXT").field("ttl", a.ttl);
+        w.field("rdata", t).end_object();
+      }
+      continue;
+    }
     w.begin_object();
     w.field("rrname", eve_rrname(a.name));
     w.field("rrtype", dns_rrtype_name(a.type));
@@ -153,7 +172,7 @@ void write_dns_grouped(JsonWriter& w, const std::vector<DnsAnswerEntry>& answers
   for (const DnsAnswerEntry& a : answers) {
     bool groupable = false;
     for (std::uint16_t t : kGroupable) groupable = groupable || t == a.type;
-    if (!groupable || eve_rdata(a).empty()) continue;
+    if (!groupable || (eve_rdata(a).empty() && a.txt.empty())) continue;
     bool seen = false;
     for (std::uint16_t t : order) seen = seen || t == a.type;
     if (!seen) order.push_back(a.type);
@@ -164,7 +183,11 @@ void write_dns_grouped(JsonWriter& w, const std::vector<DnsAnswerEntry>& answers
     w.key(dns_rrtype_name(t)).begin_array();
     for (const DnsAnswerEntry& a : answers) {
       if (a.type != t) continue;
-      if (std::string rdata = eve_rdata(a); !rdata.empty()) w.value(rdata);
+      if (a.type == kTypeTxt && !a.txt.empty()) {
+        for (const std::string& txt : a.txt) w.value(txt);
+      } else if (std::string rdata = eve_rdata(a); !rdata.empty()) {
+        w.value(rdata);
+      }
     }
     w.end_array();
   }
@@ -208,7 +231,12 @@ void field_if(JsonWriter& w, std::string_view key, std::string_view value) {
 
 void write_http(JsonWriter& w, const HttpEvent& h) {
   w.key("http").begin_object();
-  field_if(w, "hostname", h.host);
+  // An IPv6 literal keeps its brackets, as in the Host header.
+  if (h.host.find(':') != std::string::npos) {
+    w.field("hostname", "[" + h.host + "]");
+  } else {
+    field_if(w, "hostname", h.host);
+  }
   if (h.host_port != 0) w.field("http_port", h.host_port);
   field_if(w, "url", h.uri);
   field_if(w, "http_user_agent", h.user_agent);
@@ -511,11 +539,11 @@ void append_eve_event(std::string& out, const ProtocolEvent& ev) {
   w.begin_object();
   write_header(w, ev.ts, ev.session_id, ev.pcap_cnt, app_protocol_name(proto), ev.endpoints,
                per_message && !ev.to_server, ev.community_id);
-  w.field("tx_id", ev.sequence);
+  w.field("tx_id", ev.tx_id);
   std::visit(
       [&](const auto& body) {
         using T = std::decay_t<decltype(body)>;
-        if constexpr (std::is_same_v<T, DnsEvent>) write_dns(w, body, ev.sequence);
+        if constexpr (std::is_same_v<T, DnsEvent>) write_dns(w, body, ev.tx_id);
         else if constexpr (std::is_same_v<T, HttpEvent>) write_http(w, body);
         else if constexpr (std::is_same_v<T, TlsEvent>) write_tls(w, body);
         else if constexpr (std::is_same_v<T, SshEvent>) write_ssh(w, body);
@@ -533,7 +561,7 @@ void append_eve_flow(std::string& out, const SessionRecord& s) {
   w.begin_object();
   // Suricata stamps a flow record with the time it is logged; the closest
   // thing a replayable record has is its last packet.
-  write_header(w, f.last_ts, s.session_id, 0, "flow", e, false, s.community_id);
+  write_header(w, f.last_ts, s.session_id, 0, "flow", e, false, s.community_id, f.inner_vlan);
   if (s.app_protocol != AppProtocol::unknown) w.field("app_proto", app_protocol_name(s.app_protocol));
   w.key("flow").begin_object();
   w.field("pkts_toserver", f.src_packets);

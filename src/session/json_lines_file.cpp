@@ -59,9 +59,10 @@ Result<void> JsonLinesFile::write_line(std::string_view json) {
   }
   const std::uint64_t line_bytes = json.size() + 1;
   const std::uint64_t current = file_bytes_ + buffer_.size();
-  if (rotate_bytes_ != 0 && current > 0 && current + line_bytes > rotate_bytes_) {
-    if (auto r = rotate(); !r) return r;
-  }
+  // A failed rotation is reported, but the line is still kept: in the new
+  // file, or appended to the old one when no new one could be started.
+  Result<void> rotated = ok();
+  if (rotate_bytes_ != 0 && current > 0 && current + line_bytes > rotate_bytes_) rotated = rotate();
   if (fd_ < 0) {
     // A failed rotation left no file open: try once more to start one.
     fd_ = open_append(path_);
@@ -75,8 +76,10 @@ Result<void> JsonLinesFile::write_line(std::string_view json) {
   buffer_.push_back('\n');
   ++counters_.lines;
   counters_.bytes += line_bytes;
-  if (buffer_.size() >= kBufferBytes) return flush();
-  return ok();
+  if (buffer_.size() >= kBufferBytes) {
+    if (auto flushed = flush(); !flushed) return flushed;
+  }
+  return rotated;
 }
 
 Result<void> JsonLinesFile::flush() {

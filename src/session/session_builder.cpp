@@ -254,7 +254,7 @@ void SessionBuilder::on_udp(Session& s, int dir, std::span<const std::uint8_t> p
       DhcpEvent ev;
       ev.message_type = m.message_type;
       ev.transaction_id = m.xid;
-      ev.client_mac.assign(proto::format_hardware_address(m.chaddr).view());
+      if (m.htype == 1 && m.hlen == 6) ev.client_mac.assign(proto::format_hardware_address(m.chaddr).view());
       ev.hostname.assign(m.hostname);
       if (m.yiaddr != 0) ev.assigned_ip.assign(proto::format_ipv4(m.yiaddr).view());
       if (m.ciaddr != 0) ev.client_ip.assign(proto::format_ipv4(m.ciaddr).view());

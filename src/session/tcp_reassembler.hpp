@@ -24,6 +24,8 @@ struct ReassemblyLimits {
   /// Bytes charged per held segment on top of its payload, so that a flood of
   /// one-byte out-of-order segments is bounded by the real memory it costs
   /// (bookkeeping entry plus allocator header), not by its payload alone.
+  /// Keep it well above 0 outside tests: it also bounds how many pieces one
+  /// direction holds, and so the cost of keeping them sorted.
   std::uint32_t held_segment_overhead = 64;
 };
 

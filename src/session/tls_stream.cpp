@@ -17,6 +17,8 @@ class TlsStream final : public StreamHandler {
  public:
   explicit TlsStream(const StreamHandlerLimits& limits)
       : client_(limits.buffer_bytes), server_(limits.buffer_bytes), scratch_(proto::kTlsScratchBytes) {}
+  // The certificate message is gathered into a larger scratch, allocated only
+  // for sessions that get that far.
 
   void on_data(int direction, std::span<const std::uint8_t> data, EventEmitter& out) override {
     if (direction == kToServer) {
@@ -93,6 +95,7 @@ class TlsStream final : public StreamHandler {
       }
     }
     std::span<const std::uint8_t> der;
+    if (scratch_.size() < proto::kTlsCertificateScratchBytes) scratch_.resize(proto::kTlsCertificateScratchBytes);
     const auto st = proto::find_tls_certificate_message(server_.view(), scratch_, der);
     if (st == proto::TlsCertificateStatus::truncated && !server_.overflowed()) return;
     if (st == proto::TlsCertificateStatus::ok) {
@@ -114,6 +117,7 @@ class TlsStream final : public StreamHandler {
   void emit(EventEmitter& out) {
     if (emitted_ || (!ev_.has_client_hello && !ev_.has_server_hello)) return;
     emitted_ = true;
+    scratch_ = {};
     out.emit(std::move(ev_), true, 0);
   }
 

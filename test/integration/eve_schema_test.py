@@ -20,8 +20,10 @@ tests_dir = os.path.join(corpus, "suricata-verify", "tests")
 schema = os.path.join(corpus, "eve-schema", "schema.json")
 
 # suricata-verify tests whose captures carry the protocols we log.
-CAPTURE_DIRS = ["dns", "dns-opcode", "dns-reversed-udp-1", "http-ipv6", "http-options-method",
-                "http-request-line", "tls", "tls-duplicate-hello", "ssh-newkeys", "ssh-hassh-only"]
+CAPTURE_DIRS = ["dns/dns-tcp-www-google-com", "dns/dns-udp-double-request-response", "dns/dns-answer-name",
+                "dns-opcode", "http-ipv6", "http-options-method", "http-request-line", "tls/tls-cert-issuer",
+                "tls/tls-subjectaltname", "tls/tls13-draft23", "tls-duplicate-hello", "ssh-newkeys",
+                "ssh-hassh-only", "decode-teredo-01", "ethernet-eve"]
 WANT_TYPES = ["dns", "http", "tls", "ssh", "flow"]
 
 counts = collections.Counter()
@@ -34,7 +36,7 @@ with temp_dir("opensoc-eve-schema-") as tmp:
             continue
         data = os.path.join(tmp, name)
         os.makedirs(data)
-        eve = os.path.join(tmp, name + ".eve.json")
+        eve = os.path.join(tmp, name.replace("/", "_") + ".eve.json")
         try:
             r = run([opensocd, "ingest", "--data-dir", data, "--eve-out", eve] + pcaps, timeout=60)
         except subprocess.TimeoutExpired:

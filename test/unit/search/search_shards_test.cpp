@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <filesystem>
 #include <string>
 #include <sys/wait.h>
@@ -502,6 +503,27 @@ TEST_CASE("SearchExecutor on a missing directory finds nothing", "[search_execut
   CHECK(res.shards_searched == 0);
   REQUIRE(res.facets.size() == 1);
   CHECK(res.facets[0].second.empty());
+}
+
+TEST_CASE("SearchExecutor searches around a damaged shard and reports it", "[search_executor]") {
+  test::TempDir tmp;
+  const std::string dir = tmp.file("search");
+  auto w = open_writer(dir);
+  fill_fixture(*w);
+  w.reset();
+  {
+    const std::string junk = dir + "/" + shard_dir_name(kT0s + 3600, 3600) + "/iamglass";
+    FILE* f = std::fopen(junk.c_str(), "wb");
+    REQUIRE(f != nullptr);
+    std::fputs("not a glass revision file", f);
+    std::fclose(f);
+  }
+  SearchRequest req;
+  req.limit = 100;
+  const auto res = run_ok(dir, req);
+  CHECK(res.shards_skipped == 1);
+  CHECK(res.shards_searched == 2);
+  CHECK(res.total == 20);
 }
 
 TEST_CASE("SearchExecutor sees a writer's documents after its commit and not before", "[search_executor]") {
