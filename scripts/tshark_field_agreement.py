@@ -7,6 +7,8 @@ the MULTISET of (flow, value) pairs each side reports. tshark reports per
 frame, opensocd per event, so nothing is paired by packet: a value agrees
 when both sides report it on the same flow the same number of times. The
 flow is the 5-tuple with its two endpoints sorted (orientation-free).
+tshark runs with TCP reassembly on, out-of-order segments included, and
+mDNS/LLMNR counted as DNS (opensocd parses ports 5353/5355 as DNS).
 
 Fields (tshark field -> EVE field):
   dns.qname      dns.qry.name (first question of each message) + dns.flags.response
@@ -42,6 +44,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 FIELDS = ["dns.qname", "dns.rcode", "http.host", "http.method", "http.uri", "http.status",
           "http.user_agent", "tls.sni", "tls.version", "tls.ja3", "tls.ja3s"]
@@ -272,6 +275,7 @@ def compare(capture, theirs, ours):
 
 def analyse(capture, opensocd, timeout, tshark_options=()):
     """One capture: None when tshark sees no dns/http/tls in it, else its comparison."""
+    started = time.monotonic()
     text, err = run_tshark(capture, timeout, tshark_options)
     if text is None:
         return {"capture": capture, "error": f"tshark: {err}"}
@@ -282,7 +286,7 @@ def analyse(capture, opensocd, timeout, tshark_options=()):
     if events is None:
         return {"capture": capture, "error": f"opensocd: {err}"}
     return {"capture": capture, "fields": compare(capture, theirs, our_items(events)),
-            "out_of_scope": dict(out_of_scope)}
+            "out_of_scope": dict(out_of_scope), "seconds": round(time.monotonic() - started, 2)}
 
 
 def agreement(t, o, m):
@@ -297,6 +301,7 @@ def run_all(captures, opensocd, jobs=2, timeout=300, tshark_options=()):
     differences = []
     errors = []
     compared = []
+    seconds = {}
     skipped = []
     out_of_scope = collections.Counter()
     for capture, r in zip(captures, results):
@@ -307,6 +312,7 @@ def run_all(captures, opensocd, jobs=2, timeout=300, tshark_options=()):
             errors.append(r)
             continue
         compared.append(capture)
+        seconds[capture] = r["seconds"]
         out_of_scope.update(r["out_of_scope"])
         for f in FIELDS:
             for k in ("tshark", "ours", "matched"):
@@ -315,7 +321,7 @@ def run_all(captures, opensocd, jobs=2, timeout=300, tshark_options=()):
     for f in FIELDS:
         t = totals[f]
         t["agreement"] = round(agreement(t["tshark"], t["ours"], t["matched"]), 3)
-    return {"compared": compared, "skipped_no_dns_http_tls": skipped, "errors": errors,
+    return {"compared": compared, "seconds": seconds, "skipped_no_dns_http_tls": skipped, "errors": errors,
             "fields": totals, "out_of_scope_tshark_values": dict(out_of_scope), "differences": differences}
 
 

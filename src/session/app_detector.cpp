@@ -31,8 +31,14 @@ int looks_http_request(std::span<const std::uint8_t> b) {
 }
 
 int looks_tls(std::span<const std::uint8_t> b) {
-  // Handshake record, major version 3, minor 0..4.
+  // Handshake record, major version 3, minor 0..4; or an SSLv2-format
+  // ClientHello (2-byte header with the top bit set, message type 1), which
+  // old clients still send to open a TLS handshake.
   if (b.empty()) return 2;
+  if ((b[0] & 0x80) != 0) {
+    if (b.size() < 4) return 2;
+    return b[2] == 0x01 && (b[3] == 0x03 || b[3] == 0x02) ? 1 : 0;
+  }
   if (b[0] != 0x16) return 0;
   if (b.size() < 2) return 2;
   if (b[1] != 0x03) return 0;

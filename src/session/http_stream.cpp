@@ -72,6 +72,8 @@ class HttpStream final : public StreamHandler {
     while (!txs_.empty()) emit_front();
   }
 
+  [[nodiscard]] bool tunnel_started() const override { return tunnel_; }
+
   [[nodiscard]] bool done(int direction) const override {
     return direction == kToServer ? (request_parser_.gave_up() || request_gap_)
                                   : (response_parser_.gave_up() || response_gap_);
@@ -130,6 +132,7 @@ class HttpStream final : public StreamHandler {
       }
       tx->ev.has_response = true;
       tx->ev.status = h.status_code;
+      if (tx->ev.method == "CONNECT" && h.status_code >= 200 && h.status_code < 300) s_.tunnel_ = true;
       tx->ev.response_content_type.assign(h.content_type);
       tx->ev.response_version.assign(h.version);
       current_ = tx;
@@ -163,6 +166,7 @@ class HttpStream final : public StreamHandler {
   std::uint32_t next_tx_ = 0;
   bool request_gap_ = false;
   bool response_gap_ = false;
+  bool tunnel_ = false;
 };
 
 }  // namespace

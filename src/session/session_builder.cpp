@@ -54,6 +54,13 @@ struct SessionBuilder::Session final : EventEmitter {
     stream.bytes_to_parsers[dir] += data.size();
     if (handler) {
       handler->on_data(dir, data, *this);
+      if (handler->tunnel_started()) {
+        // What follows the tunnel's set-up is another protocol (TLS through
+        // a proxy, mostly): finish this one and detect afresh.
+        handler->on_end(*this);
+        handler.reset();
+        detection_done = false;
+      }
       return;
     }
     if (detection_done) return;
@@ -79,7 +86,7 @@ struct SessionBuilder::Session final : EventEmitter {
 
   void start_handler(AppProtocol p) {
     detection_done = true;
-    app = p;
+    if (app == AppProtocol::unknown || app == AppProtocol::failed) app = p;
     switch (p) {
       case AppProtocol::http: handler = make_http_stream(); break;
       case AppProtocol::tls: handler = make_tls_stream(owner.config_.stream); break;

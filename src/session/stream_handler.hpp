@@ -37,6 +37,9 @@ class StreamHandler {
   /// Nothing more is wanted from `direction` (the handshake is over, or the
   /// parser gave up): the session stops reassembling it.
   [[nodiscard]] virtual bool done(int direction) const = 0;
+  /// The protocol handed the connection over to another one (an HTTP
+  /// CONNECT answered 2xx): the session detects the next bytes afresh.
+  [[nodiscard]] virtual bool tunnel_started() const { return false; }
 };
 
 struct StreamHandlerLimits {

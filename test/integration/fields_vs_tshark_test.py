@@ -12,7 +12,8 @@ Two sets of captures:
           dig against dnsmasq (A/AAAA/MX/TXT/NXDOMAIN over UDP and TCP),
           curl/wget against nginx and python's http.server (keep-alive with
           several URLs, gzip-chunked responses, 404/405/301, a Host with a
-          port, three requests pipelined in one segment), curl and
+          port, three requests pipelined in one segment, a 3 KiB URI in
+          one jumbo frame), curl and
           openssl s_client against openssl s_server (TLS 1.3, TLS 1.2 forced
           by either side). Every compared field must agree 100% here.
 Needs root (namespaces) and dnsmasq, nginx, dig, curl, wget, openssl,
@@ -67,7 +68,9 @@ def make_namespaces():
     run(["ip", "link", "add", "fvt-s", "netns", SRV, "type", "veth", "peer", "name", "fvt-c", "netns", CLI])
     for n, dev, addrs in ((SRV, "fvt-s", [SRV_IP, SRV_IP2]), (CLI, "fvt-c", [CLI_IP])):
         ns(n, "ip", "link", "set", "lo", "up")
-        ns(n, "ip", "link", "set", dev, "up", "mtu", "1500")
+        # Jumbo frames, as on loopback or a 9000-byte LAN: a request head
+        # larger than 2 KiB then arrives in one segment.
+        ns(n, "ip", "link", "set", dev, "up", "mtu", "9000")
         for a in addrs:
             ns(n, "ip", "addr", "add", a + "/24", "dev", dev)
         ns(n, "ip", "-6", "addr", "add", (SRV_IP6 if n == SRV else CLI_IP6) + "/64", "dev", dev, "nodad")
@@ -173,6 +176,7 @@ def clients():
         ["curl", "-sS", "--http1.1", "--compressed", "-o", "/dev/null"] + ua + www + ["http://www.example.test:8080/big.txt"],
         ["curl", "-sS", "--http1.1", "-o", "/dev/null", "-X", "POST", "--data", "k=v"] + ua + www + ["http://www.example.test/index.html"],
         ["curl", "-sS", "--http1.1", "-o", "/dev/null", "-H", "User-Agent:", "-g", f"http://[{SRV_IP6}]/b.txt"],
+        ["curl", "-sS", "--http1.1", "-o", "/dev/null"] + ua + www + ["http://www.example.test/a.txt?q=" + "x" * 3000],
         ["wget", "-q", "-O", "/dev/null", f"http://{SRV_IP}:8000/index.html"],
         ["python3", "-c", PIPELINE],
         ["curl", "-sS", "-k", "-o", "/dev/null", "--resolve", f"tls13.example.test:443:{SRV_IP}", "https://tls13.example.test/"],
@@ -201,12 +205,18 @@ def make_traffic(d):
     procs = []
     try:
         procs = start_servers(d, logs)
-        dump = ns_popen(SRV, ["tcpdump", "-i", "fvt-s", "-n", "-U", "-s", "0", "-w", pcap], logs)
+        dump_log = open(os.path.join(d, "tcpdump.log"), "w+")
+        dump = ns_popen(SRV, ["tcpdump", "-i", "fvt-s", "-n", "--immediate-mode", "-U", "-s", "0",
+                                    "-B", "16384", "-w", pcap], dump_log)
         procs.append(dump)
         time.sleep(1.5)  # tcpdump prints nothing useful to wait on once -w is given
         c.equal(clients(), 0, "every client run succeeded")
-        time.sleep(0.5)
+        # Without --immediate-mode, packets still in an unretired ring block
+        # are lost at SIGINT; with it, a second is plenty for the last ACKs.
+        time.sleep(1.0)
         stop(dump, signal.SIGINT)
+        dump_log.seek(0)
+        print("tcpdump: " + " ".join(dump_log.read().split()))
     finally:
         for p in reversed(procs):
             stop(p)

@@ -115,12 +115,14 @@ def parse_ts(s):
 
 def get(rec, dotted):
     """Values of a dotted ECS field in a nested record, as a list."""
-    v = rec
+    vs = [rec]
     for k in dotted.split("."):
-        if not isinstance(v, dict) or k not in v:
-            return []
-        v = v[k]
-    return v if isinstance(v, list) else [v]
+        nxt = []
+        for v in vs:
+            if isinstance(v, dict) and k in v:
+                nxt += v[k] if isinstance(v[k], list) else [v[k]]
+        vs = nxt
+    return vs
 
 
 ALIASES = {
@@ -257,6 +259,28 @@ def tshark_conversations(pcap):
     return out
 
 
+def tshark_directed(pcap):
+    """{(transport, (src ip, port), (dst ip, port)): [frames, bytes]} from
+    tshark's per-frame fields (frame.len, as the session counters count)."""
+    out = collections.defaultdict(lambda: [0, 0])
+    r = run(["tshark", "-n", "-r", pcap, "-o", "ip.defragment:FALSE", "-T", "fields", "-E", "separator=/t",
+             "-e", "ip.src", "-e", "ipv6.src", "-e", "ip.dst", "-e", "ipv6.dst", "-e", "tcp.srcport", "-e",
+             "tcp.dstport", "-e", "udp.srcport", "-e", "udp.dstport", "-e", "frame.len"])
+    for line in r.stdout.splitlines():
+        f = line.split("\t")
+        if len(f) != 9:
+            continue
+        src, dst = (f[0] or f[1]).split(",")[0], (f[2] or f[3]).split(",")[0]
+        tp = "tcp" if f[4] else "udp" if f[6] else None
+        if not tp or not src:
+            continue
+        sp, dp = (f[4], f[5]) if tp == "tcp" else (f[6], f[7])
+        k = (tp, (str(ipaddress.ip_address(src)), int(sp)), (str(ipaddress.ip_address(dst)), int(dp)))
+        out[k][0] += 1
+        out[k][1] += int(f[8])
+    return out
+
+
 def tshark_values(pcap, flt, field):
     r = run(["tshark", "-n", "-r", pcap, "-Y", flt, "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,",
              "-e", field])
@@ -265,7 +289,7 @@ def tshark_values(pcap, flt, field):
 
 # ---------------------------------------------------------------- queries ---
 
-def session_cases(sessions):
+def session_cases():
     """(query, predicate) for every query form, over session records."""
     return [
         ("network.transport:udp", eq("network.transport", "udp")),
@@ -277,7 +301,9 @@ def session_cases(sessions):
         ("port:443", num_eq("port", 443)),
         ("source.port:41805", num_eq("source.port", 41805)),
         ("destination.port:53", num_eq("destination.port", 53)),
-        ("host:codemonkey.net", OR(dom_eq("host", "codemonkey.net"), eq("ip", "codemonkey.net"))),
+        ("host:codemonkey.net", dom_eq("host", "codemonkey.net")),
+        ("host:::1", OR(dom_eq("host", "::1"), eq("ip", "::1"))),  # host: with an address also means ip:
+        ("host:10.16.1.0/24", in_net("ip", "10.16.1.0/24")),
         ("sni:p130-contacts.icloud.com", dom_eq("sni", "p130-contacts.icloud.com")),
         ("dns:www.suricata-ids.org", dom_eq("dns", "www.suricata-ids.org")),
         ("url.domain:codemonkey.net", dom_eq("url.domain", "codemonkey.net")),
@@ -298,6 +324,10 @@ def session_cases(sessions):
         ("host:*ids.org", ends("host", "ids.org")),
         ("dns.question.name:client*", starts("dns.question.name", "client")),
         ("host:code*", starts("host", "code")),
+        ("ja4:t13*", starts("tls.client.ja4", "t13")),
+        ("ua:curl*", starts("user_agent.original", "curl")),
+        ('ua:"curl/7.40.0"', eq("user_agent.original", "curl/7.40.0")),
+        ("ua:Mozilla/5.0", eq("user_agent.original", "mozilla/5.0")),
         ("source.bytes:>500", num("source.bytes", lambda v: v > 500)),
         ("source.bytes:>=1470", num("source.bytes", lambda v: v >= 1470)),
         ("destination.bytes:<100", num("destination.bytes", lambda v: v < 100)),
@@ -305,7 +335,13 @@ def session_cases(sessions):
         ("destination.port:1..1024", num("destination.port", lambda v: 1 <= v <= 1024)),
         ("source.port:[40000 TO 60000]", num("source.port", lambda v: 40000 <= v <= 60000)),
         ("network.packets:13", num_eq("network.packets", 13)),
+        ("port:>50000", num("port", lambda v: v > 50000)),
+        ("bytes:>=2000", num("network.bytes", lambda v: v >= 2000)),
+        ("event.duration:>=1000000", num("event.duration", lambda v: v >= 1000000)),
         ("NOT transport:udp", NOT(eq("network.transport", "udp"))),
+        # TODO(bug: CLI `--`): `opensocd search -c CFG -- -ip:10.0.0.0/8` fails with "unexpected
+        # argument": after `--` command_line.cpp takes only captures, so a query that starts with
+        # the documented `-` negation cannot be given to the CLI. REST answers it right.
         ("-ip:10.0.0.0/8", NOT(in_net("ip", "10.0.0.0/8"))),
         ("port:53 AND NOT dns:*.dropbox.com", AND(num_eq("port", 53), NOT(ends("dns", ".dropbox.com")))),
         ("(port:53 OR port:443) AND NOT ip:10.16.1.0/24",
@@ -340,6 +376,13 @@ def event_cases():
         ("ip:::1", eq("ip", "::1")),
         ("sni:*.com", ends("sni", ".com")),
         ("dns.id:>30000", num("dns.id", lambda v: v > 30000)),
+        ("dns.id:3407", num_eq("dns.id", 3407)),
+        ("dns.response_code:NXDOMAIN", eq("dns.response_code", "nxdomain")),
+        ("dns.question.type:SOA", eq("dns.question.type", "soa")),
+        ("dns.answers.data:52.85.112.21", eq("dns.answers.data", "52.85.112.21")),
+        ("http.request.method:OPTIONS OR tls.version:1.3",
+         OR(eq("http.request.method", "options"), eq("tls.version", "1.3"))),
+        ("url.original:/download.html", eq("url.original", "/download.html")),
         ("event.dataset:dns AND NOT dns.type:query", AND(eq("event.dataset", "dns"), NOT(eq("dns.type", "query")))),
         ("(event.dataset:http OR event.dataset:tls) AND ip:10.0.0.0/8",
          AND(OR(eq("event.dataset", "http"), eq("event.dataset", "tls")), in_net("ip", "10.0.0.0/8"))),
@@ -419,6 +462,15 @@ export:
         c.equal(sorted({five_tuple(s) for s in sessions}, key=str), sorted(tshark_conversations(pcap), key=str),
                 "session 5-tuples equal tshark's tcp and udp conversations")
         c.equal(len(sessions), len({five_tuple(s) for s in sessions}), "one session per 5-tuple")
+        directed = tshark_directed(pcap)
+        for s in sessions:
+            a = (get(s, "source.ip")[0], get(s, "source.port")[0])
+            b = (get(s, "destination.ip")[0], get(s, "destination.port")[0])
+            tp = get(s, "network.transport")[0]
+            got = [get(s, "source.packets")[0], get(s, "source.bytes")[0], get(s, "destination.packets")[0],
+                   get(s, "destination.bytes")[0]]
+            c.equal(got, directed[(tp, a, b)] + directed[(tp, b, a)],
+                    f"session {a} -> {b}: packets and bytes per direction equal tshark's")
         c.equal(len({key(s) for s in sessions}), len(sessions), "session ids are unique")
         c.equal({dom(v) for e in events for v in get(e, "dns.question.name")},
                 tshark_values(pcap, "dns", "dns.qry.name"), "DNS names equal tshark's dns.qry.name")
@@ -432,7 +484,7 @@ export:
 
         # --- CLI: every query form.
         by_key = {key(s): s for s in sessions}
-        s_cases = session_cases(sessions)
+        s_cases = session_cases()
         e_cases = event_cases()
         empty = [q for q, p in s_cases if not any(p(s) for s in sessions)]
         c.equal(empty, [], "every session query selects at least one session (the cases can fail)")
@@ -444,7 +496,7 @@ export:
             check_set(f"cli sessions  {q!r} ({len(want)})", got, err, want)
         for q, p in e_cases:
             want = [key(e) for e in events if p(e)]
-            c.check(len(want) > 0, f"event query {q!r} selects something")
+            c.check(0 < len(want) < len(events), f"event query {q!r} selects some events, not all")
             got, err = cli_search(cfg, q, "events")
             check_set(f"cli events    {q!r} ({len(want)})", got, err, want)
         got, err = cli_search(cfg, "ip:10.16.1.0/24", "all")
@@ -484,30 +536,30 @@ store:
   max_segment_age_s: 1d
 search:
   commit_ms: 500
-{idle_capture_yaml(f"srch{os.getpid()}", port)}""")
+{idle_capture_yaml(f"srchidle{os.getpid()}", port)}""")
         daemon = Daemon([opensocd, "run", "-c", rcfg])
         base = f"http://127.0.0.1:{port}"
         up = wait_for(lambda: http_get(base + "/api/v1/stats")[0] == 200 or daemon.proc.poll() is not None, 30)
         if not c.check(up and daemon.proc.poll() is None, "opensocd run serves the API", daemon.output()[-2000:]):
             return
         try:
-            rest_checks(base, cfg, sessions, events, s_cases, e_cases, pcap, time_cases, iso)
+            rest_checks(base, cfg, sessions, events, s_cases, e_cases, pcap, time_cases)
         finally:
             c.equal(daemon.stop(), 0, "run: SIGTERM exits 0")
     live_check()
 
 
-def rest_checks(base, cfg, sessions, events, s_cases, e_cases, pcap, time_cases, iso):
+def rest_checks(base, cfg, sessions, events, s_cases, e_cases, pcap, time_cases):
     for q, p in s_cases:
         want = [key(s) for s in sessions if p(s)]
         body, err = api_search(base, q)
         if check_set(f"rest sessions {q!r}", body and body["records"], err, want):
-            c.equal(body["total"], len(want), f"rest sessions {q!r} total")
+            c.equal((body["total"], body["total_exact"]), (len(want), True), f"rest sessions {q!r} total, exact")
     for q, p in e_cases:
         want = [key(e) for e in events if p(e)]
         body, err = api_search(base, q, "events")
         if check_set(f"rest events   {q!r}", body and body["records"], err, want):
-            c.equal(body["total"], len(want), f"rest events {q!r} total")
+            c.equal((body["total"], body["total_exact"]), (len(want), True), f"rest events {q!r} total, exact")
     for params, tp in time_cases:
         want = [key(s) for s in sessions if tp(parse_ts(s["@timestamp"]))]
         body, err = api_search(base, "", **params)
@@ -567,12 +619,12 @@ def rest_checks(base, cfg, sessions, events, s_cases, e_cases, pcap, time_cases,
         got, err = cli_search_failure(cfg, q)
         c.check(got, f"cli rejects {q!r}", err)
 
-    # The "pcap" link of a few sessions: exactly the 5-tuple's frames.
+    # The "pcap" link of every session (all its frames) and every event
+    # (its session's frames up to the event): what tshark finds for the
+    # 5-tuple, same times and bytes.
     _, cap = read_pcap_file(pcap)
-    picks = {}
+    frames_of = {}
     for s in sessions:
-        picks.setdefault((get(s, "network.transport")[0], ":" in get(s, "source.ip")[0]), s)
-    for s in list(picks.values())[:6]:
         tp = get(s, "network.transport")[0]
         a, b = get(s, "source.ip")[0], get(s, "destination.ip")[0]
         pa, pb = get(s, "source.port")[0], get(s, "destination.port")[0]
@@ -581,9 +633,17 @@ def rest_checks(base, cfg, sessions, events, s_cases, e_cases, pcap, time_cases,
                f"({ipf}.src=={b} && {tp}.srcport=={pb} && {ipf}.dst=={a} && {tp}.dstport=={pa})")
         r = run(["tshark", "-n", "-r", pcap, "-o", "ip.defragment:FALSE", "-Y", flt, "-T", "fields",
                  "-e", "frame.number"])
-        want = [cap[int(n) - 1] for n in r.stdout.split()]
-        status, _, body = http_get(base + s["pcap"], timeout=20)
-        what = f"pcap link of {tp} {a}:{pa} -> {b}:{pb}"
+        frames_of[key(s)] = [cap[int(n) - 1] for n in r.stdout.split()]
+    start_of = {key(s): parse_ts(s["@timestamp"]) for s in sessions}
+    for rec in sessions + events:
+        sid = get(rec, "session.id")[0]
+        t = parse_ts(rec["@timestamp"])
+        want = frames_of.get(sid, [])
+        if rec in events:
+            want = [w for w in want if start_of[sid] <= w[0] <= t]
+        what = (f"pcap link of {get(rec, 'event.dataset')[0]} {key(rec)} "
+                f"{get(rec, 'source.ip')[0]}:{get(rec, 'source.port')[0]}")
+        status, _, body = http_get(base + rec.get("pcap", "/missing"), timeout=20)
         if not c.equal(status, 200, what + ": 200"):
             continue
         try:
@@ -591,6 +651,7 @@ def rest_checks(base, cfg, sessions, events, s_cases, e_cases, pcap, time_cases,
         except ValueError as e:
             c.check(False, what + ": a whole pcap", str(e))
             continue
+        c.check(len(want) > 0, what + ": tshark finds frames")
         c.equal([(g[0], g[3]) for g in got], [(w[0], w[3]) for w in want],
                 what + f": the {len(want)} frames tshark finds (time and bytes)")
 
@@ -672,7 +733,8 @@ http:
                     ns_get(f"/api/v1/events?q={q}")), 10, interval=0.05)
                 lat = time.time() - sent
                 body = ns_get(f"/api/v1/events?q={q}")
-                ok = bool(found) and body is not None and [get(x, "dns.question.name") for x in body["records"]] == [[name]]
+                names = [get(x, "dns.question.name") for x in body["records"]] if body else None
+                ok = bool(found) and names == [[name]]
                 c.check(ok and lat < 5.0, f"live: {name} searchable after {lat:.2f} s (< 5 s)", str(body)[:300])
                 latencies.append(lat)
             print(f"     live time-to-search: {', '.join(f'{x:.2f} s' for x in latencies)}")
