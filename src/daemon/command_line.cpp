@@ -106,6 +106,7 @@ std::string help_text(const std::string& topic) {
       s += "  --events              search protocol events (DNS, HTTP, TLS, ...)\n";
       s += "  --all                 both\n";
       s += "  QUERY                 e.g. 'dns.question.name:*.example.com AND source.ip:10.0.0.0/8'\n";
+      s += "                        (after '--' when it starts with '-')\n";
     }
     if (u->command == Command::pcap) s += "  --data-dir DIR        data directory, overrides data_dir\n";
     if (u->json) s += "  --json                print the summary as one JSON object\n";
@@ -213,6 +214,11 @@ Result<CommandLine> parse_command_line(int argc, const char* const* argv) {
       cl.json = true;
     } else if (a == "--") {
       for (++i; i < argc; ++i) {
+        if (u->search) {  // a query may start with '-' (negation)
+          if (!cl.search_query.empty()) cl.search_query += ' ';
+          cl.search_query += argv[i];
+          continue;
+        }
         if (!u->captures) return Error{cmd + ": unexpected argument '" + std::string(argv[i]) + "'"};
         cl.captures.emplace_back(argv[i]);
       }

@@ -15,7 +15,7 @@ Two sets of captures:
           port, three requests pipelined in one segment, a 3 KiB URI in
           one jumbo frame), curl and
           openssl s_client against openssl s_server (TLS 1.3, TLS 1.2 forced
-          by either side). Every compared field must agree 100% here.
+          by either side, TLS 1.3 through an HTTP CONNECT proxy). Every compared field must agree 100% here.
 Needs root (namespaces) and dnsmasq, nginx, dig, curl, wget, openssl,
 tcpdump, ethtool (scripts/setup.sh installs them)."""
 import json
@@ -145,10 +145,55 @@ http {{
                                 "-key", key], logs))
     procs.append(ns_popen(SRV, ["openssl", "s_server", "-www", "-tls1_2", "-accept", f"{SRV_IP2}:443",
                                 "-cert", cert, "-key", key], logs))
-    for ip, port in ((SRV_IP, 80), (SRV_IP, 8080), (SRV_IP, 8000), (SRV_IP, 443), (SRV_IP2, 443)):
+    procs.append(ns_popen(SRV, ["python3", "-c", CONNECT_PROXY], logs))
+    for ip, port in ((SRV_IP, 80), (SRV_IP, 8080), (SRV_IP, 8000), (SRV_IP, 443), (SRV_IP2, 443), (SRV_IP, 3128)):
         c.check(wait_port(CLI, ip, port), f"server on {ip}:{port} is up")
     return procs
 
+
+# An HTTP CONNECT proxy (as a corporate proxy is): every tunnel goes to the
+# server namespace's own address over loopback, so the capture on the veth
+# holds only the client's side: the CONNECT exchange, then TLS inside it.
+CONNECT_PROXY = f"""
+import socket, threading
+def pipe(a, b):
+    try:
+        while True:
+            d = a.recv(65536)
+            if not d:
+                break
+            b.sendall(d)
+    except OSError:
+        pass
+    try:
+        b.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass
+def handle(c):
+    head = b''
+    while b'\\r\\n\\r\\n' not in head:
+        d = c.recv(4096)
+        if not d:
+            c.close()
+            return
+        head += d
+    port = int(head.split(b'\\r\\n')[0].split()[1].rsplit(b':', 1)[1])
+    u = socket.create_connection(('{SRV_IP}', port))
+    c.sendall(b'HTTP/1.1 200 Connection established\\r\\n\\r\\n')
+    t = threading.Thread(target=pipe, args=(u, c))
+    t.start()
+    pipe(c, u)
+    t.join()
+    c.close()
+    u.close()
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('{SRV_IP}', 3128))
+s.listen()
+while True:
+    c, _ = s.accept()
+    threading.Thread(target=handle, args=(c,), daemon=True).start()
+"""
 
 PIPELINE = ("import socket\n"
             f"s = socket.create_connection(('{SRV_IP}', 80), 5)\n"
@@ -183,6 +228,7 @@ def clients():
         ["curl", "-sS", "-k", "-o", "/dev/null", "--tls-max", "1.2", "--resolve", f"tls12c.example.test:443:{SRV_IP}",
          "https://tls12c.example.test/"],
         ["curl", "-sS", "-k", "-o", "/dev/null", "--resolve", f"tls12s.example.test:443:{SRV_IP2}", "https://tls12s.example.test/"],
+        ["curl", "-sS", "-k", "-o", "/dev/null", "-p", "-x", f"http://{SRV_IP}:3128", "https://proxied.example.test/"],
         ["sh", "-c", f"echo Q | openssl s_client -connect {SRV_IP2}:443 -servername s-client.example.test -tls1_2"],
     ]
     failed = 0

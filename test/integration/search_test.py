@@ -339,9 +339,7 @@ def session_cases():
         ("bytes:>=2000", num("network.bytes", lambda v: v >= 2000)),
         ("event.duration:>=1000000", num("event.duration", lambda v: v >= 1000000)),
         ("NOT transport:udp", NOT(eq("network.transport", "udp"))),
-        # TODO(bug: CLI `--`): `opensocd search -c CFG -- -ip:10.0.0.0/8` fails with "unexpected
-        # argument": after `--` command_line.cpp takes only captures, so a query that starts with
-        # the documented `-` negation cannot be given to the CLI. REST answers it right.
+        # A query starting with the `-` negation goes after `--` on the command line.
         ("-ip:10.0.0.0/8", NOT(in_net("ip", "10.0.0.0/8"))),
         ("port:53 AND NOT dns:*.dropbox.com", AND(num_eq("port", 53), NOT(ends("dns", ".dropbox.com")))),
         ("(port:53 OR port:443) AND NOT ip:10.16.1.0/24",
