@@ -325,6 +325,12 @@ def run_all(captures, opensocd, jobs=2, timeout=300, tshark_options=()):
             "fields": totals, "out_of_scope_tshark_values": dict(out_of_scope), "differences": differences}
 
 
+def short_path(path):
+    """suricata-verify captures by test name; others as given."""
+    marker = "/suricata-verify/tests/"
+    return path.split(marker, 1)[1] if marker in path else path
+
+
 def print_report(report, out=sys.stdout):
     print(f"captures compared: {len(report['compared'])}, without dns/http/tls in tshark: "
           f"{len(report['skipped_no_dns_http_tls'])}, errors: {len(report['errors'])}", file=out)
@@ -336,7 +342,7 @@ def print_report(report, out=sys.stdout):
     if report["out_of_scope_tshark_values"]:
         print(f"not compared (tshark values over UDP: SSDP, QUIC): {report['out_of_scope_tshark_values']}", file=out)
     for d in report["differences"]:
-        print(f"DIFF {d['field']} {os.path.relpath(d['capture'])} {d['flow']} value={d['value']!r} "
+        print(f"DIFF {d['field']} {short_path(d['capture'])} {d['flow']} value={d['value']!r} "
               f"tshark={d['tshark']} frames={d['tshark_frames'][:8]} ours={d['ours']} pcap_cnt={d['our_pcap_cnt'][:8]}"
               + (f" ({d['note']})" if d["note"] else ""), file=out)
 

@@ -188,6 +188,8 @@ std::string timestamp_slot_value(TimestampNs ns) {
   return out;
 }
 
+std::string field_exists_term(const FieldSpec& field) { return "E:" + std::string(field.prefix); }
+
 void fill_document(const SearchDocument& in, Xapian::Document& doc) {
   doc.add_boolean_term(std::string(in.kind == DocumentKind::session ? kSessionKindTerm : kEventKindTerm));
   if (!in.unique_id.empty()) {
@@ -198,10 +200,14 @@ void fill_document(const SearchDocument& in, Xapian::Document& doc) {
   }
   doc.add_value(kTimestampSlot, timestamp_slot_value(in.ts));
   for (const auto& [field, value] : in.values) {
-    if (field != nullptr) index_value(doc, *field, value);
+    if (field == nullptr) continue;
+    index_value(doc, *field, value);
+    doc.add_boolean_term(field_exists_term(*field));
   }
   for (const auto& [field, value] : in.numbers) {
-    if (field != nullptr && field->type == FieldType::number) index_number(doc, *field, value);
+    if (field == nullptr || field->type != FieldType::number) continue;
+    index_number(doc, *field, value);
+    doc.add_boolean_term(field_exists_term(*field));
   }
   for (const auto& [field, value] : in.times) {
     if (field == nullptr || field->type != FieldType::time || field->slot == kNoSlot) continue;

@@ -73,6 +73,9 @@ std::string normalize_value(const FieldSpec& field, std::string_view value);
 /// prefix + marker + ':' + value, cut at kMaxTermBytes. `value` must already
 /// be normalized.
 std::string field_term(const FieldSpec& field, std::string_view normalized_value);
+/// "E:" + the field's prefix: on every document that has the field at all,
+/// so `field:*` is one term, not a wildcard over every value.
+std::string field_exists_term(const FieldSpec& field);
 /// `dot_suffix` starts at a label boundary: ".example.com".
 std::string domain_suffix_term(const FieldSpec& field, std::string_view dot_suffix);
 /// `reversed_name` is the normalized name reversed byte-wise.

@@ -269,8 +269,9 @@ Compiled cidr_query(const FieldSpec& f, const Cidr& c, const QueryNode& n) {
 
 Compiled wildcard_query(const FieldSpec& f, const QueryNode& n) {
   const std::string& v = n.value;
+  if (v == "*") return Xapian::Query(field_exists_term(f));  // the field is present
   if (f.type == FieldType::number || f.type == FieldType::time) {
-    return error_at(n, "wildcard on " + std::string(type_name(f.type)) + " field '" + std::string(f.name) + "'");
+    return error_at(n, "wildcard (other than field:*) on " + std::string(type_name(f.type)) + " field '" + std::string(f.name) + "'");
   }
   const std::size_t stars = static_cast<std::size_t>(std::count(v.begin(), v.end(), '*'));
   const bool leading = v.front() == '*';

@@ -224,7 +224,9 @@ TEST_CASE("fill_document writes kind, id, timestamp slot, facet slots and data",
   const std::set<std::string> expected{
       "KEVENT", "Qabc", "XHM:get", "XHM:post", "XSIP:2001:db8::1", "XSIP/6/0:", "XSIP/6/16:2001",
       "XSIP/6/32:20010db8", "XSIP/6/48:20010db80000", "XSIP/6/64:20010db800000000", "XDQN:www.example.com",
-      "XDQNS:.example.com", "XDQNS:.com", "XDQNR:moc.elpmaxe.www", "www", "example", "com", "XDP:443"};
+      "XDQNS:.example.com", "XDQNS:.com", "XDQNR:moc.elpmaxe.www", "www", "example", "com", "XDP:443",
+      // presence terms, for field:*
+      "E:XHM", "E:XSIP", "E:XDQN", "E:XDP"};
   CHECK(terms == expected);
   CHECK(doc.get_value(kTimestampSlot) == timestamp_slot_value(kBase));
   CHECK(timestamp_slot_value(0x0102030405060708LL) == std::string("\x01\x02\x03\x04\x05\x06\x07\x08", 8));
@@ -247,7 +249,8 @@ TEST_CASE("fill_document indexes IPv4 network terms and caps long terms", "[quer
   std::set<std::string> terms;
   for (auto it = doc.termlist_begin(); it != doc.termlist_end(); ++it) terms.insert(*it);
   const std::set<std::string> expected{"KSESSION", "Qs", "XDIP:10.1.2.3", "XDIP/4/0:", "XDIP/4/8:0a",
-                                       "XDIP/4/16:0a01", "XDIP/4/24:0a0102", "XUP:" + std::string(236, 'a')};
+                                       "XDIP/4/16:0a01", "XDIP/4/24:0a0102", "XUP:" + std::string(236, 'a'),
+                                       "E:XDIP", "E:XUP"};
   CHECK(terms == expected);
 }
 
@@ -325,6 +328,16 @@ TEST_CASE("query_compiler domain wildcards: suffix below a name, leading and tra
   CHECK(c.match(field("source.ip", "10.1.*")) == Ids{"a1", "a2", "e12", "a20"});
   CHECK(c.match(field("ja3", "abc*")) == Ids{"a14"});
   CHECK(c.match(field("dns", "*.example.com", 0, true)).empty());  // quoted: literal
+}
+
+TEST_CASE("query_compiler field:* matches the documents that have the field at all", "[query_compiler]") {
+  Corpus c;
+  CHECK(c.match(field("sni", "*")) == Ids{"a1", "a7", "a8"});
+  CHECK(c.match(field("sni", "*")) == c.match(field("tls.client.server_name", "*")));
+  // An alias is present when any of its fields is; numbers count too.
+  const Ids with_bytes = c.match(field("bytes", "*"));
+  CHECK(!with_bytes.empty());
+  CHECK(with_bytes == c.match(range("bytes", "0", true, nullptr, true)));
 }
 
 TEST_CASE("query_compiler numbers: exact values and ranges", "[query_compiler]") {
@@ -427,7 +440,7 @@ TEST_CASE("query_compiler reports each error at the offending node", "[query_com
     CHECK(e.message == "range on keyword field 'network.transport'; ranges need a number or time field at 4");
   }
   SECTION("wildcards in the wrong place or on the wrong type") {
-    CHECK(error_of(field("port", "44*", 1)).message == "wildcard on number field 'source.port' at 1");
+    CHECK(error_of(field("port", "44*", 1)).message == "wildcard (other than field:*) on number field 'source.port' at 1");
     CHECK(error_of(field("ja3", "*abc", 2)).message ==
           "leading wildcard '*abc' on keyword field 'tls.client.ja3'; only domain fields support it at 2");
     CHECK(error_of(field("sni", "a*b", 3)).message == "wildcard 'a*b': one '*', at the start or the end of the value at 3");
