@@ -19,11 +19,13 @@
 #   time-to-search `opensocd run` captures through net_af_packet on a veth in
 #                  a network namespace; a complete TCP session (handshake, FIN
 #                  both ways) to a fresh port is sent, /api/v1/sessions is
-#                  polled until it finds it (median of TTS_RUNS)
+#                  polled until it finds it; the same for a DNS query + answer
+#                  and its event on /api/v1/events; and the TCP marker again
+#                  with flow.timeouts.tcp_closed 1 s (median of TTS_RUNS each)
 #
 # Usage: bench/search_bench.sh [SESSIONS (default 1000000)] [RUNS (default 21)]
 # Env: BUILD (default build), WORK (default /tmp/opensoc-search-bench), HOURS
-# (default 6), GREP_RUNS (3), JQ_RUNS (1), TTS_RUNS (11). Needs root (netns).
+# (default 6), GREP_RUNS (3), JQ_RUNS (1), TTS_RUNS (11), PORT (18082). Needs root (netns).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SESSIONS=${1:-1000000}
@@ -36,7 +38,7 @@ BUILD=$(realpath "${BUILD:-build}")
 WORK=${WORK:-/tmp/opensoc-search-bench}
 CORPUS=${OPENSOC_CORPUS:-../shared/corpus}/suricata-verify/tests
 NS=ossearch$$
-PORT=18082
+PORT=${PORT:-18082}
 API=http://127.0.0.1:$PORT
 mkdir -p "$WORK"
 WORK=$(realpath "$WORK")
@@ -59,27 +61,41 @@ cleanup() {
   ip netns del "$NS" 2>/dev/null || true
 }
 trap cleanup EXIT
-marker_pcap() {  # marker_pcap OUT PORT: a TCP session 198.18.0.1:40000 -> 198.18.0.2:PORT, closed by FINs
-  python3 - "$1" "$2" <<'PY'
+marker_pcap() {  # marker_pcap OUT PORT tcp|dns: a TCP session 198.18.0.1:40000 -> 198.18.0.2:PORT closed by
+  # FINs both ways, or a DNS query for mPORT.bench.example and its answer (UDP 198.18.0.1:PORT -> :53)
+  python3 - "$1" "$2" "$3" <<'PY'
 import struct, sys, time
-port = int(sys.argv[2])
+port, kind = int(sys.argv[2]), sys.argv[3]
 def csum(b):
+    if len(b) % 2:
+        b += b"\0"
     s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
     s = (s & 0xFFFF) + (s >> 16); s = (s & 0xFFFF) + (s >> 16)
     return ~s & 0xFFFF
-def frame(src, dst, sport, dport, seq, ack, flags):
-    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 65535, 0, 0)
-    ph = bytes(src) + bytes(dst) + struct.pack("!BBH", 0, 6, len(tcp))
-    tcp = tcp[:16] + struct.pack("!H", csum(ph + tcp)) + tcp[18:]
-    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 0, 0, 64, 6, 0, bytes(src), bytes(dst))
+def ip_frame(src, dst, proto, l4, csum_at):
+    ph = bytes(src) + bytes(dst) + struct.pack("!BBH", 0, proto, len(l4))
+    l4 = l4[:csum_at] + struct.pack("!H", csum(ph + l4)) + l4[csum_at + 2:]
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(l4), 0, 0, 64, proto, 0, bytes(src), bytes(dst))
     hdr = hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:]
     macs = (b"\x02\0\0\0\0\x02" + b"\x02\0\0\0\0\x01") if src[3] == 1 else (b"\x02\0\0\0\0\x01" + b"\x02\0\0\0\0\x02")
-    return macs + b"\x08\x00" + hdr + tcp
+    return macs + b"\x08\x00" + hdr + l4
+def tcp(src, dst, sport, dport, seq, ack, flags):
+    return ip_frame(src, dst, 6, struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 65535, 0, 0), 16)
+def udp(src, dst, sport, dport, payload):
+    return ip_frame(src, dst, 17, struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload, 6)
 c, s = [198, 18, 0, 1], [198, 18, 0, 2]
-SYN, ACK, FIN = 0x02, 0x10, 0x01
-frames = [frame(c, s, 40000, port, 1000, 0, SYN), frame(s, c, port, 40000, 5000, 1001, SYN | ACK),
-          frame(c, s, 40000, port, 1001, 5001, ACK), frame(c, s, 40000, port, 1001, 5001, FIN | ACK),
-          frame(s, c, port, 40000, 5001, 1002, FIN | ACK), frame(c, s, 40000, port, 1002, 5002, ACK)]
+if kind == "tcp":
+    SYN, ACK, FIN = 0x02, 0x10, 0x01
+    frames = [tcp(c, s, 40000, port, 1000, 0, SYN), tcp(s, c, port, 40000, 5000, 1001, SYN | ACK),
+              tcp(c, s, 40000, port, 1001, 5001, ACK), tcp(c, s, 40000, port, 1001, 5001, FIN | ACK),
+              tcp(s, c, port, 40000, 5001, 1002, FIN | ACK), tcp(c, s, 40000, port, 1002, 5002, ACK)]
+else:
+    qname = b"".join(bytes([len(l)]) + l for l in (b"m%d" % port, b"bench", b"example")) + b"\0"
+    question = qname + struct.pack("!HH", 1, 1)
+    query = struct.pack("!HHHHHH", port, 0x0100, 1, 0, 0, 0) + question
+    answer = (struct.pack("!HHHHHH", port, 0x8180, 1, 1, 0, 0) + question +
+              struct.pack("!HHHIH", 0xC00C, 1, 1, 60, 4) + bytes([198, 18, 0, 3]))
+    frames = [udp(c, s, port, 53, query), udp(s, c, 53, port, answer)]
 t = time.time()
 with open(sys.argv[1], "wb") as f:
     f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
@@ -182,37 +198,60 @@ for dev in cap0 send0; do
   nsx ip link set "$dev" up mtu 9000
 done
 nsx ip link set lo up
-ip netns exec "$NS" "$OPENSOCD" run -c "$CFG" > "$WORK/run.log" 2>&1 &
-DAEMON_PID=$!
-for _ in $(seq 300); do [ -n "$(nsx ss -Hltn "sport = :$PORT")" ] && break; sleep 0.1; done
-rest() { nsx curl -s -G "$API/api/v1/sessions" --data-urlencode "q=$1" --data-urlencode start=0 "${@:2}"; }
+start_daemon() {  # start_daemon CFG: opensocd run in the namespace, returns when the API listens
+  ip netns exec "$NS" "$OPENSOCD" run -c "$1" >> "$WORK/run.log" 2>&1 &
+  DAEMON_PID=$!
+  # Asked over netlink: no loopback packet while the capture starts.
+  for _ in $(seq 300); do [ -n "$(nsx ss -Hltn "sport = :$PORT")" ] && break; sleep 0.1; done
+}
+stop_daemon() { kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || true; DAEMON_PID=; }
+rest() { nsx curl -s -G "$API/api/v1/$1" --data-urlencode "q=$2" --data-urlencode start=0 "${@:3}"; }
+time_to_search() {  # time_to_search tcp|dns N: seconds from sending a marker until the API finds it, one a line
+  local kind=$1 i mport t0 found n endpoint q
+  for i in $(seq "$2"); do
+    mport=$((50000 + RANDOM % 10000))
+    if [ "$kind" = tcp ]; then endpoint=sessions q="destination.port:$mport"
+    else endpoint=events q="dns.question.name:m$mport.bench.example"; fi
+    marker_pcap "$WORK/marker.pcap" "$mport" "$kind"
+    nsx tcpreplay -q -i send0 "$WORK/marker.pcap" > /dev/null 2>&1
+    t0=$(now)
+    found=
+    for _ in $(seq 2000); do
+      n=$(rest "$endpoint" "$q" --data-urlencode limit=1 | jq -r '.total // 0')
+      [ "$n" -gt 0 ] && { found=1; break; }
+      sleep 0.01
+    done
+    [ -n "$found" ] && since "$t0" || echo "marker $kind $i not found within ~20 s" >&2
+  done
+}
+start_daemon "$CFG"
 for q in "${NAMES[@]}"; do
-  TOTAL[$q]=$(rest "${Q[$q]}" --data-urlencode limit=1 | jq -r '"\(.total)\(if .total_exact then "" else "~" end)"')
+  TOTAL[$q]=$(rest sessions "${Q[$q]}" --data-urlencode limit=1 | jq -r '"\(.total)\(if .total_exact then "" else "~" end)"')
   for _ in $(seq "$RUNS"); do
-    rest "${Q[$q]}" --data-urlencode limit=100 -o /dev/null -w '%{time_total}\n'
+    rest sessions "${Q[$q]}" --data-urlencode limit=100 -o /dev/null -w '%{time_total}\n'
   done > "$WORK/rest.times"
   RMED[$q]=$(median < "$WORK/rest.times"); RP99[$q]=$(p99 < "$WORK/rest.times")
 done
-rest "$FACET_Q" --data-urlencode limit=0 --data-urlencode "facets=$FACET_FIELD" > "$WORK/facet.json" || true
+rest sessions "$FACET_Q" --data-urlencode limit=0 --data-urlencode "facets=$FACET_FIELD" > "$WORK/facet.json" || true
 for _ in $(seq "$RUNS"); do
-  rest "$FACET_Q" --data-urlencode limit=0 --data-urlencode "facets=$FACET_FIELD" -o /dev/null -w '%{time_total}\n'
+  rest sessions "$FACET_Q" --data-urlencode limit=0 --data-urlencode "facets=$FACET_FIELD" -o /dev/null -w '%{time_total}\n'
 done > "$WORK/rest.times"
 FACET_MED=$(median < "$WORK/rest.times"); FACET_P99=$(p99 < "$WORK/rest.times")
-for i in $(seq "$TTS_RUNS"); do
-  mport=$((50000 + RANDOM % 10000))
-  marker_pcap "$WORK/marker.pcap" "$mport"
-  nsx tcpreplay -q -i send0 "$WORK/marker.pcap" > /dev/null 2>&1
-  t0=$(now)
-  found=
-  for _ in $(seq 1500); do
-    n=$(rest "destination.port:$mport" --data-urlencode limit=1 | jq -r '.total // 0')
-    [ "$n" -gt 0 ] && { found=1; break; }
-    sleep 0.01
-  done
-  [ -n "$found" ] && since "$t0" || echo "marker session $i not found within ~15 s" >&2
-done > "$WORK/tts.times"
-TTS_MED=$(median < "$WORK/tts.times"); TTS_MAX=$(sort -g "$WORK/tts.times" | tail -1); TTS_N=$(wc -l < "$WORK/tts.times")
-kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || true; DAEMON_PID=
+declare -A TTS_MED TTS_MAX TTS_N
+tts() {  # tts LABEL KIND: runs time_to_search, keeps median, max, count
+  time_to_search "$2" "$TTS_RUNS" > "$WORK/tts.times"
+  TTS_MED[$1]=$(median < "$WORK/tts.times"); TTS_MAX[$1]=$(sort -g "$WORK/tts.times" | tail -1)
+  TTS_N[$1]=$(wc -l < "$WORK/tts.times")
+}
+tts session tcp
+tts event dns
+stop_daemon
+# The same TCP marker with flow.timeouts.tcp_closed 1 s instead of 10 s: a
+# session record leaves when its flow ends, after the closed-flow linger.
+{ cat "$CFG"; printf 'flow:\n  timeouts:\n    tcp_closed: 1\n'; } > "$WORK/search-bench-linger1.yaml"
+start_daemon "$WORK/search-bench-linger1.yaml"
+tts session_linger1 tcp
+stop_daemon
 
 # ---- report
 echo
@@ -240,5 +279,13 @@ echo " (nearest rank) of $RUNS runs; grep -c -E / jq over the ECS JSON lines, se
 echo " $GREP_RUNS / $JQ_RUNS runs; facet peer: jq | sort | uniq -c | sort -rn | head.)"
 echo "facet answer (REST): $(jq -c '.facets' "$WORK/facet.json" 2>/dev/null | head -c 400)"
 echo "facet answer (jq):   $(tr -s ' ' < "$WORK/facet.jq" | tr '\n' ';' | head -c 400)"
-printf '\ntime-to-search (live, commit_ms 2000): median %.0f ms, max %.0f ms over %d marker sessions\n' \
-  "$(echo "$TTS_MED * 1000" | bc -l)" "$(echo "$TTS_MAX * 1000" | bc -l)" "$TTS_N"
+echo
+for t in session event session_linger1; do
+  case $t in
+    session) what="TCP session (FIN both ways), /api/v1/sessions, flow.timeouts.tcp_closed 10 s (default)" ;;
+    event) what="DNS query + answer, the dns event, /api/v1/events" ;;
+    session_linger1) what="TCP session, /api/v1/sessions, flow.timeouts.tcp_closed 1 s" ;;
+  esac
+  printf 'time-to-search (live, commit_ms 2000), %s: median %.0f ms, max %.0f ms over %d markers\n' "$what" \
+    "$(echo "${TTS_MED[$t]} * 1000" | bc -l)" "$(echo "${TTS_MAX[$t]} * 1000" | bc -l)" "${TTS_N[$t]}"
+done

@@ -14,7 +14,8 @@ Fields (tshark field -> EVE field):
   dns.qname      dns.qry.name (first question of each message) + dns.flags.response
                  -> dns.queries[0].rrname + dns.type
   dns.rcode      dns.flags.rcode of responses -> dns.rcode of "response" events
-  http.host      http.host, ":port" removed (EVE logs it in http_port) -> http.hostname
+  http.host      http.host without ":port" (EVE logs it in http_port; IPv6 brackets
+                 kept, as Suricata does) -> http.hostname
   http.method    http.request.method -> http.http_method
   http.uri       http.request.uri -> http.url
   http.status    http.response.code -> http.status
@@ -93,10 +94,11 @@ def flow_text(key):
 
 
 def strip_host_port(host):
-    """`Host: h:8080` -> `h` (and `[::1]:80` -> `::1`): EVE logs the port apart."""
+    """`Host: h:8080` -> `h`, `[::1]:80` -> `[::1]`: EVE logs the port apart
+    and keeps an IPv6 literal's brackets, as Suricata does."""
     if host.startswith("["):
         end = host.find("]")
-        return host[1:end] if end > 0 else host
+        return host[:end + 1] if end > 0 else host
     if host.count(":") == 1:
         name, port = host.split(":")
         if port.isdigit():

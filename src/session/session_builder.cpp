@@ -64,11 +64,12 @@ struct SessionBuilder::Session final : EventEmitter {
       return;
     }
     if (detection_done) return;
-    detect[dir].append(data);
+    const std::size_t held = detect[dir].view().size();
+    detect[dir].append(data);  // may keep only a prefix: detection needs no more
     const AppProtocol p = detect_tcp_protocol(detect[0].view(), detect[1].view(), endpoints.dst_port,
                                               endpoints.src_port);
     if (p == AppProtocol::unknown) return;
-    start_handler(p);
+    start_handler(p, dir, held, data);
   }
 
   void on_gap(int dir, std::uint64_t bytes) {
@@ -79,12 +80,15 @@ struct SessionBuilder::Session final : EventEmitter {
       // The first bytes are what detection needs; a hole there ends it.
       const AppProtocol p = detect_tcp_protocol(detect[0].view(), detect[1].view(), endpoints.dst_port,
                                                 endpoints.src_port);
-      start_handler(p == AppProtocol::unknown ? AppProtocol::failed : p);
+      start_handler(p == AppProtocol::unknown ? AppProtocol::failed : p, dir, detect[dir].view().size(), {});
       if (handler) handler->on_gap(dir, bytes, *this);
     }
   }
 
-  void start_handler(AppProtocol p) {
+  /// `current` is the data that completed detection on `current_dir`; of
+  /// that direction's buffer only the first `held` bytes came before it (the
+  /// buffer may hold a cut copy of `current`, which is replayed whole).
+  void start_handler(AppProtocol p, int current_dir, std::size_t held, std::span<const std::uint8_t> current) {
     detection_done = true;
     if (app == AppProtocol::unknown || app == AppProtocol::failed) app = p;
     switch (p) {
@@ -95,9 +99,12 @@ struct SessionBuilder::Session final : EventEmitter {
       default: ++owner.stats_.detect_failed; break;
     }
     if (handler) {
-      // Replay what detection held: the client's bytes first, as they were sent.
+      // Replay what detection held, the client's bytes first, as they were sent.
       for (const int dir : {kToServer, kToClient}) {
-        if (!detect[dir].view().empty()) handler->on_data(dir, detect[dir].view(), *this);
+        std::span<const std::uint8_t> before = detect[dir].view();
+        if (dir == current_dir) before = before.first(std::min(held, before.size()));
+        if (!before.empty()) handler->on_data(dir, before, *this);
+        if (dir == current_dir && !current.empty() && handler) handler->on_data(dir, current, *this);
       }
     }
     detect[0].release();
@@ -219,6 +226,13 @@ void SessionBuilder::on_tcp(Session& s, int dir, const DecodedPacket& d, std::sp
   const bool peer = !s.direction_finished(1 - dir);
   if (!mine && !peer) return;  // the common case of a bulk transfer after its handshake
   const std::uint8_t f = d.tcp_flags;
+  // A SYN with a new sequence number before any data (a SYN flood or a
+  // spoofed SYN, then the real handshake on the same 5-tuple): the stream
+  // starts again from the real ISN.
+  if (mine && (f & kTcpSyn) != 0 && s.reasm[dir].started() && s.reasm[dir].delivered() == 0 &&
+      s.reasm[dir].buffered() == 0) {
+    s.reasm[dir] = TcpReassembler(budget_);
+  }
   if (mine) s.reasm[dir].on_segment(d.tcp_seq, (f & kTcpSyn) != 0, (f & kTcpFin) != 0, (f & kTcpRst) != 0, payload,
                                     s.sides[dir]);
   if (peer && (f & kTcpAck) != 0 && !s.direction_finished(1 - dir)) {

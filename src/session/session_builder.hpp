@@ -34,7 +34,7 @@ struct SessionConfig {
   ReassemblyLimits reassembly;
   StreamHandlerLimits stream;
   std::uint16_t community_id_seed = 0;
-  std::uint32_t max_events_per_session = 1000;  ///< beyond: counted, not emitted
+  std::uint32_t max_events_per_session = 10000;  ///< beyond: counted, not emitted
 };
 
 /// Where sessions and events go (the search index, the exporters).

@@ -1,5 +1,7 @@
 #include "session/session_stage.hpp"
 
+#include <algorithm>
+
 #include <xapian.h>
 
 #include "search/index_terms.hpp"
@@ -71,6 +73,7 @@ void SessionStage::on_pass_end(TimestampNs wall_now, bool caught_up) noexcept {
 }
 
 void SessionStage::on_retention(TimestampNs oldest_kept) noexcept {
+  retention_floor_ = std::max(retention_floor_, oldest_kept);
   if (!shards_) return;
   if (auto r = shards_->drop_before(oldest_kept); !r) {
     ++search_errors_;
@@ -104,7 +107,10 @@ void SessionStage::index(search::SearchDocument doc) {
     Xapian::Document xd;
     search::fill_document(doc, xd);
     const std::string unique = doc.unique_id.empty() ? std::string() : std::string(search::kUniqueIdPrefix) + doc.unique_id;
-    if (auto r = shards_->add(doc.ts, unique, std::move(xd)); !r) {
+    // A session that began before the oldest packet retention kept goes to
+    // the oldest kept shard, not into a re-created shard retention dropped.
+    const TimestampNs place = std::max(doc.ts, retention_floor_);
+    if (auto r = shards_->add(place, unique, std::move(xd)); !r) {
       ++search_errors_;
       if (r.error().message != last_error_) log_.error("search: {}", r.error().message);
       last_error_ = r.error().message;

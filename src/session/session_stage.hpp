@@ -74,6 +74,7 @@ class SessionStage final : public PacketObserver, private SessionSink {
   std::uint64_t export_errors_ = 0;
   std::uint64_t export_lines_ = 0;
   TimestampNs last_commit_wall_ = 0;
+  TimestampNs retention_floor_ = 0;  // oldest packet retention kept
   std::string last_error_;
 
   mutable std::mutex mu_;

@@ -17,7 +17,7 @@ struct SessionsConfig {
   /// In-order bytes per direction given to the protocol parsers; 0 = no limit.
   std::uint64_t max_stream_depth = 1ULL << 20;
   /// Protocol events kept per session; more are counted, not kept.
-  std::uint32_t max_events_per_session = 1000;
+  std::uint32_t max_events_per_session = 10000;
 };
 
 struct SearchConfig {

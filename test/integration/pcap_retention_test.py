@@ -147,6 +147,31 @@ def check_slices(c, opensocd, cfg, d, rem, looped, work):
             f"(exit {rc}, got {len(got) if got is not None else '-'})")
 
 
+def check_search_shards(c, opensocd, cfg, d, rem, looped):
+    """Retention drops the search shards (60 s each here) that end before the
+    oldest packet left, and keeps the others: records of the removed traffic
+    are gone, records of what is left are found."""
+    if not rem.records:
+        return
+    oldest_s = rem.records[0][0] / 1e9
+    span_all = (looped[-1][0] - looped[0][0]) / 1e9
+    shards = []
+    for name in os.listdir(os.path.join(d, "search")):
+        m = re.match(r"^s(\d+)-(\d+)$", name)
+        if m:
+            shards.append((int(m.group(1)), int(m.group(2))))
+    c.check(bool(shards), "age: search shards exist")
+    c.check(all(start + span > oldest_s for start, span in shards),
+            "age: no search shard ends before the oldest packet left",
+            str(sorted(s for s in shards if s[0] + s[1] <= oldest_s)[:3]))
+    c.check(len(shards) < span_all / 60, f"age: retention dropped search shards ({len(shards)} left of ~{span_all / 60:.0f})")
+    r = run([opensocd, "search", "-c", cfg, "--all", "--limit", "10000", "--start", "0", "transport:*"], timeout=120)
+    if c.check(r.returncode == 0, "age: search over what is left exits 0", r.stderr[-300:]):
+        import json
+        stamps = [json.loads(line)["@timestamp"] for line in r.stdout.splitlines() if line.strip()]
+        c.check(len(stamps) > 0, f"age: sessions and events of the traffic left are found ({len(stamps)})")
+
+
 def store_stats(opensocd, cfg_text, work, d, tag):
     """GET /api/v1/stats from `run` over the data dir (a ring device that
     receives nothing as its capture port)."""
@@ -201,12 +226,14 @@ def main():
         # --- max_age_s
         d = os.path.join(work, "age")
         cfg = write_config(os.path.join(work, "age.yaml"),
-                           store_config(d, SEGMENT_BYTES, 20, extra_store=f"  max_age_s: {MAX_AGE_S}"))
+                           store_config(d, SEGMENT_BYTES, 20, extra_store=f"  max_age_s: {MAX_AGE_S}",
+                                        extra="search:\n  shard_span_s: 60s\n"))
         r = run([opensocd, "ingest", "-c", cfg, big], timeout=300)
         if c.check(r.returncode == 0, "age: ingest exit 0", r.stderr[-500:]):
             rem = Remaining(d)
             newest = looped[-1][0]
             cutoff = newest - MAX_AGE_S * 10**9
+            check_search_shards(c, opensocd, cfg, d, rem, looped)
             if check_suffix(c, "age", rem, looped):
                 c.check(all(f[-1][0] >= cutoff for f in rem.per_file),
                         f"age: every segment left has a packet within {MAX_AGE_S} s of the newest",
