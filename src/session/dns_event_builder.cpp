@@ -67,24 +67,11 @@ DnsEvent make_dns_event(const proto::DnsMessage& m, proto::DnsParseStatus status
   return e;
 }
 
-std::uint32_t DnsTransactions::on_message(std::uint16_t dns_id, bool response) {
-  if (response) {
-    for (std::uint32_t i = 0; i < open_count_; ++i) {
-      if (open_[i].id == dns_id) {
-        const std::uint32_t tx = open_[i].tx;
-        open_[i] = open_[--open_count_];
-        return tx;
-      }
-    }
-    return next_tx_++;  // an answer whose query was not seen
-  }
-  const std::uint32_t tx = next_tx_++;
-  if (open_count_ == open_.size()) {  // forget the oldest unanswered query
-    for (std::uint32_t i = 1; i < open_count_; ++i) open_[i - 1] = open_[i];
-    --open_count_;
-  }
-  open_[open_count_++] = {dns_id, tx};
-  return tx;
+std::uint32_t DnsTransactions::on_message(std::uint16_t, bool) {
+  // Suricata 8 makes every DNS message its own transaction (a request and
+  // its response are paired by the DNS id, not by tx_id): tx ids count the
+  // session's messages.
+  return next_tx_++;
 }
 
 }  // namespace opensoc::session

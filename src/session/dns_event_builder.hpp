@@ -13,19 +13,13 @@ namespace opensoc::session {
 /// `status` is the parser's result; anything but ok marks the event malformed.
 DnsEvent make_dns_event(const proto::DnsMessage& m, proto::DnsParseStatus status);
 
-/// Transaction ids for one session's DNS messages: a query opens one, the
-/// response with the same DNS id gets the same one (Suricata's tx_id).
+/// Transaction ids of one session's DNS messages, as Suricata 8 numbers
+/// them: one per message, in order (queries and answers pair by DNS id).
 class DnsTransactions {
  public:
   std::uint32_t on_message(std::uint16_t dns_id, bool response);
 
  private:
-  struct Open {
-    std::uint16_t id;
-    std::uint32_t tx;
-  };
-  std::array<Open, 32> open_{};
-  std::uint32_t open_count_ = 0;
   std::uint32_t next_tx_ = 0;
 };
 

@@ -244,10 +244,8 @@ void write_http(JsonWriter& w, const HttpEvent& h) {
   field_if(w, "http_refer", h.referrer);
   field_if(w, "http_method", h.method);
   field_if(w, "protocol", h.version);
-  if (h.has_response) {
-    if (h.status != 0) w.field("status", h.status);
-    w.field("length", h.response_body_bytes);
-  }
+  if (h.has_response && h.status != 0) w.field("status", h.status);
+  w.field("length", h.response_body_bytes);  // Suricata logs 0 for a request without answer
   w.end_object();
 }
 
