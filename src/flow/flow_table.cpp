@@ -301,7 +301,16 @@ void FlowTable::make_room() noexcept {
   if (victim != kNoEntry) finish(victim, FlowEndReason::memory_pressure);
 }
 
-void FlowTable::emit(const FlowEntry& e, FlowEndReason reason) noexcept {
+void FlowTable::emit(const FlowEntry& e, FlowEndReason reason) noexcept { sink_.on_flow(make_record(e, reason)); }
+
+std::optional<FlowRecord> FlowTable::last_packet_closed_record() const noexcept {
+  if (!last_accounted_ || last_slot_ == kNoEntry) return std::nullopt;
+  const FlowEntry& e = entries_[last_slot_];
+  if (e.tcp_state() != TcpState::closed) return std::nullopt;
+  return make_record(e, e.close_reason());
+}
+
+FlowRecord FlowTable::make_record(const FlowEntry& e, FlowEndReason reason) const noexcept {
   FlowRecord r;
   r.flow_id = e.flow_id;
   const FlowKey& k = e.key;
@@ -331,7 +340,7 @@ void FlowTable::emit(const FlowEntry& e, FlowEndReason reason) noexcept {
   r.dst_tcp_flags = e.tcp_flags[kFromDestination];
   r.tcp_state = e.tcp_state();
   r.end_reason = reason;
-  sink_.on_flow(r);
+  return r;
 }
 
 void FlowTable::finish(std::uint32_t slot, FlowEndReason reason) noexcept {

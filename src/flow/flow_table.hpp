@@ -5,6 +5,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "flow/community_id.hpp"
@@ -81,6 +82,11 @@ class FlowTable {
     FlowKey key{};
   };
   [[nodiscard]] PacketFlow last_packet_flow() const noexcept;
+  /// The record the last packet's flow will have if nothing more arrives,
+  /// when that packet closed it (FIN from both sides, or RST): the table
+  /// emits it only after tcp_closed_s of linger, a stage that wants to show
+  /// the session at once can take this. nullopt otherwise.
+  [[nodiscard]] std::optional<FlowRecord> last_packet_closed_record() const noexcept;
 
   [[nodiscard]] const FlowTableStats& stats() const noexcept { return stats_; }
   [[nodiscard]] std::size_t active() const noexcept { return active_count_; }
@@ -97,6 +103,7 @@ class FlowTable {
   void make_room() noexcept;
   void finish(std::uint32_t slot, FlowEndReason reason) noexcept;
   void emit(const FlowEntry& e, FlowEndReason reason) noexcept;
+  [[nodiscard]] FlowRecord make_record(const FlowEntry& e, FlowEndReason reason) const noexcept;
   void set_class(std::uint32_t slot, TimeoutClass c) noexcept;
   [[nodiscard]] std::uint32_t hash32(const FlowKey& key) const noexcept {
     return static_cast<std::uint32_t>(hash_flow_key(key, hash_seed_));

@@ -177,6 +177,13 @@ Result<void> SearchShardWriter::commit_shard(OpenShard& shard) {
   }
   shard.dirty = false;
   commits_.fetch_add(1, std::memory_order_relaxed);
+  if (shard.had_documents) {
+    try {
+      shard.committed.reopen();  // keep the lookup view on a live revision
+    } catch (const Xapian::Error&) {
+      // A later lookup reopens again or reports the error.
+    }
+  }
   if (auto it = known_.find(shard.name); it != known_.end()) refresh_bytes(it->second);
   return ok();
 }
@@ -253,8 +260,17 @@ Result<void> SearchShardWriter::add(TimestampNs ts, const std::string& unique_te
       } else {
         Xapian::docid id = 0;
         if (s.had_documents) {
-          const auto pl = s.committed.postlist_begin(unique_term);
-          if (pl != s.committed.postlist_end(unique_term)) id = *pl;
+          auto lookup = [&] {
+            const auto pl = s.committed.postlist_begin(unique_term);
+            return pl != s.committed.postlist_end(unique_term) ? *pl : Xapian::docid{0};
+          };
+          try {
+            id = lookup();
+          } catch (const Xapian::DatabaseModifiedError&) {
+            // Our own commits moved the revision this view was reading.
+            s.committed.reopen();
+            id = lookup();
+          }
         }
         if (id != 0) {
           s.db.replace_document(id, doc);

@@ -144,6 +144,7 @@ struct SessionBuilder::Session final : EventEmitter {
   DnsTransactions dns_txs;
   std::uint32_t dhcp_tx = 0;
   bool quic_done = false;
+  bool shown_closed = false;  // a provisional record went out at FIN/FIN or RST
   SessionRecord summary;  // the name/host/sni fields, filled as events pass
 };
 
@@ -216,6 +217,14 @@ void SessionBuilder::on_packet(const PacketView& pkt, const DecodedPacket& d) {
   const int dir = pf.from_source ? kToServer : kToClient;
   if (d.has(kLayerTcp)) {
     on_tcp(s, dir, d, payload);
+    // The table keeps a closed flow for tcp_closed_s before its record
+    // leaves; show the session now (searchable in seconds), once.
+    if ((d.tcp_flags & (kTcpFin | kTcpRst)) != 0 && !s.shown_closed) {
+      if (const auto rec = flows_.last_packet_closed_record()) {
+        s.shown_closed = true;
+        finish_session(s, *rec, false, true);
+      }
+    }
   } else if (d.has(kLayerUdp)) {
     on_udp(s, dir, payload);
   }
@@ -350,10 +359,11 @@ void SessionBuilder::deliver(Session& s, ProtocolEventBody body, bool to_server,
   sink_.on_event(ev);
 }
 
-void SessionBuilder::finish_session(Session& s, const FlowRecord& record, bool final) {
+void SessionBuilder::finish_session(Session& s, const FlowRecord& record, bool final, bool provisional) {
   if (final) s.end_streams();
   SessionRecord out = s.summary;
   out.session_id = s.session_id;
+  out.provisional = provisional;
   out.flow = record;
   out.community_id = s.community_id;
   out.app_protocol = s.app;
@@ -363,7 +373,7 @@ void SessionBuilder::finish_session(Session& s, const FlowRecord& record, bool f
   if (final) {
     ++stats_.sessions;
     if (out.stream.truncated) ++stats_.streams_truncated;
-  } else {
+  } else if (!provisional) {
     ++stats_.interim_sessions;
   }
   sink_.on_session(out);

@@ -85,7 +85,7 @@ class SessionBuilder final : private flow::FlowRecordSink {
   void on_tcp(Session& s, int direction, const DecodedPacket& d, std::span<const std::uint8_t> payload);
   void on_udp(Session& s, int direction, std::span<const std::uint8_t> payload);
   void deliver(Session& s, ProtocolEventBody body, bool to_server, std::uint32_t tx_id);
-  void finish_session(Session& s, const FlowRecord& record, bool final);
+  void finish_session(Session& s, const FlowRecord& record, bool final, bool provisional = false);
 
   SessionConfig config_;
   std::uint16_t worker_;

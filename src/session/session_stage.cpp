@@ -148,7 +148,7 @@ void SessionStage::on_event(const ProtocolEvent& event) {
 }
 
 void SessionStage::on_session(const SessionRecord& session) {
-  const bool final = session.flow.end_reason != FlowEndReason::active;
+  const bool final = session.flow.end_reason != FlowEndReason::active && !session.provisional;
   // EVE flow records are final (Suricata logs a flow once); the search index
   // takes interim ones too, each replacing the last.
   if (eve_ && final) {
@@ -156,7 +156,7 @@ void SessionStage::on_session(const SessionRecord& session) {
     append_eve_flow(line_, session);
     write_export(eve_.get(), line_);
   }
-  if (ecs_) {
+  if (ecs_ && !session.provisional) {
     line_.clear();
     append_ecs_session(line_, session);
     write_export(ecs_.get(), line_);

@@ -183,6 +183,9 @@ struct StreamSummary {
 /// One session: the flow record plus what its payload said.
 struct SessionRecord {
   std::uint64_t session_id = 0;  ///< unique in the store (EVE flow_id)
+  /// The flow closed (FIN/FIN or RST) but lingers in the flow table: this
+  /// record shows the session at once; the final one replaces it later.
+  bool provisional = false;
   FlowRecord flow;               ///< oriented counters, flags, state, end reason
   std::string community_id;
   AppProtocol app_protocol = AppProtocol::unknown;

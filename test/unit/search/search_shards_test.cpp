@@ -214,6 +214,44 @@ TEST_CASE("SearchShardWriter replaces a document by its unique term within a sha
   CHECK(w->stats().documents_added == 3);
 }
 
+TEST_CASE("SearchShardWriter reopened on a shard with documents replaces across many of its own commits",
+          "[search_shards]") {
+  // A second writer (a restart) finds earlier documents through a view of the
+  // last commit; its own commits must not leave that view unreadable.
+  test::TempDir tmp;
+  const std::string dir = tmp.file("search");
+  {
+    auto w = open_writer(dir);
+    for (int i = 0; i < 20; ++i) {
+      const TimestampNs ts = kT0 + i * kNsPerSecond;
+      REQUIRE(w->add(ts, "Qold-" + std::to_string(i), make_doc(ts, kSessionKindTerm, "dns", 53, json_of(i))));
+    }
+    REQUIRE(w->commit());
+  }
+  auto w = open_writer(dir);
+  for (int round = 0; round < 30; ++round) {
+    for (int i = 0; i < 300; ++i) {
+      const TimestampNs ts = kT0 + (100 + round * 300 + i) % 3000 * kNsPerSecond;
+      Xapian::Document doc = make_doc(ts, kEventKindTerm, "http", 80, std::string(200, 'x'));
+      for (int t = 0; t < 8; ++t) doc.add_term("XW" + std::to_string(round * 300 + i) + "-" + std::to_string(t));
+      REQUIRE(w->add(ts, "Qnew-" + std::to_string(round * 300 + i), std::move(doc)));
+    }
+    // A document of the first writer, replaced after this writer's commits.
+    const TimestampNs ts = kT0 + round * kNsPerSecond;
+    auto r = w->add(ts, "Qold-" + std::to_string(round % 20), make_doc(ts, kSessionKindTerm, "dns", 53, "{\"r\":" + std::to_string(round) + "}"));
+    INFO((r ? std::string() : r.error().message));
+    REQUIRE(r);
+    REQUIRE(w->commit());
+  }
+  SearchRequest req;
+  req.kind_term = kSessionKindTerm;
+  req.limit = 100;
+  CHECK(run_ok(dir, req).total == 20);  // replaced, never duplicated
+  req.kind_term = kEventKindTerm;
+  CHECK(run_ok(dir, req).total == 9000);
+  CHECK(w->stats().errors == 0);
+}
+
 TEST_CASE("SearchShardWriter drop_before removes whole shards and their documents", "[search_shards]") {
   test::TempDir tmp;
   const std::string dir = tmp.file("search");

@@ -17,9 +17,10 @@ namespace {
 
 struct Collected final : SessionSink {
   std::vector<ProtocolEvent> events;
-  std::vector<SessionRecord> sessions;
+  std::vector<SessionRecord> sessions;     // final (and interim) records
+  std::vector<SessionRecord> provisional;  // shown at FIN/FIN or RST, before the linger ends
   void on_event(const ProtocolEvent& e) override { events.push_back(e); }
-  void on_session(const SessionRecord& s) override { sessions.push_back(s); }
+  void on_session(const SessionRecord& s) override { (s.provisional ? provisional : sessions).push_back(s); }
 
   template <typename T>
   std::vector<T> bodies() const {
@@ -173,6 +174,21 @@ TEST_CASE("A stream depth bound stops the parsers but not the session's counters
   CHECK(bounded.bodies<HttpEvent>().size() < full.bodies<HttpEvent>().size());
   CHECK(bounded.sessions[0].flow.src_packets == full.sessions[0].flow.src_packets);
   CHECK(bounded.sessions[0].flow.dst_bytes == full.sessions[0].flow.dst_bytes);
+}
+
+TEST_CASE("A closed TCP session is shown at once, then finalised with the same id", "[session_builder]") {
+  const std::string pcap = capture("bug-2430", "backwards.pcap");
+  const Collected c = run(pcap);
+  REQUIRE(c.sessions.size() == 1);
+  REQUIRE(c.provisional.size() == 1);
+  const SessionRecord& early = c.provisional[0];
+  const SessionRecord& last = c.sessions[0];
+  CHECK(early.session_id == last.session_id);
+  CHECK(early.flow.tcp_state == TcpState::closed);
+  CHECK((early.flow.end_reason == FlowEndReason::fin || early.flow.end_reason == FlowEndReason::rst));
+  CHECK(early.flow.first_ts == last.flow.first_ts);
+  CHECK(early.flow.src_packets <= last.flow.src_packets);
+  CHECK(early.app_protocol == AppProtocol::http);
 }
 
 TEST_CASE("Session ids are stable across runs and events carry their session's id and endpoints", "[session_builder]") {
