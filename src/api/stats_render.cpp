@@ -170,6 +170,7 @@ std::string render_stats_json(const StatsSnapshot& s) {
   w.field("gaps", ss.reassembly_gaps).field("gap_bytes", ss.reassembly_gap_bytes);
   w.field("buffered_bytes", ss.reassembly_buffered).field("streams_truncated", ss.streams_truncated);
   w.field("depth_reached", ss.reassembly_depth_reached).field("budget_exhausted", ss.reassembly_budget_exhausted);
+  w.field("buffer_overflows", ss.buffer_overflows);
   w.end_object();
   w.key("search").begin_object();
   w.field("documents", ss.search_documents).field("commits", ss.search_commits);

@@ -13,7 +13,7 @@ namespace {
 class DnsTcpStream final : public StreamHandler {
  public:
   explicit DnsTcpStream(const StreamHandlerLimits& limits)
-      : buf_{StreamBuffer(limits.buffer_bytes), StreamBuffer(limits.buffer_bytes)},
+      : buf_{StreamBuffer(limits.buffer_bytes, limits.budget), StreamBuffer(limits.buffer_bytes, limits.budget)},
         message_(std::make_unique<proto::DnsMessage>()) {}
 
   void on_data(int direction, std::span<const std::uint8_t> data, EventEmitter& out) override {

@@ -39,7 +39,8 @@ struct SessionBuilder::Session final : EventEmitter {
 
   Session(SessionBuilder& b, ReassemblyBudget& budget)
       : owner(b), reasm{TcpReassembler(budget), TcpReassembler(budget)},
-        detect{StreamBuffer(kDetectGiveUpBytes), StreamBuffer(kDetectGiveUpBytes)} {
+        detect{StreamBuffer(kDetectGiveUpBytes, b.config_.stream.budget),
+               StreamBuffer(kDetectGiveUpBytes, b.config_.stream.budget)} {
     sides[0].s = this;
     sides[0].dir = kToServer;
     sides[1].s = this;
@@ -94,7 +95,7 @@ struct SessionBuilder::Session final : EventEmitter {
     switch (p) {
       case AppProtocol::http: handler = make_http_stream(); break;
       case AppProtocol::tls: handler = make_tls_stream(owner.config_.stream); break;
-      case AppProtocol::ssh: handler = make_ssh_stream(); break;
+      case AppProtocol::ssh: handler = make_ssh_stream(owner.config_.stream); break;
       case AppProtocol::dns: handler = make_dns_tcp_stream(owner.config_.stream); break;
       default: ++owner.stats_.detect_failed; break;
     }
@@ -156,6 +157,10 @@ SessionBuilder::SessionBuilder(const SessionConfig& config, std::uint16_t worker
       dns_(std::make_unique<proto::DnsMessage>()),
       quic_scratch_(4096) {
   budget_.limits = config.reassembly;
+  // Whole-message buffers (handshakes, banners, detection) share the same
+  // total as out-of-order TCP data, in a budget of their own.
+  buffers_.cap = config.reassembly.max_buffered_total;
+  config_.stream.budget = &buffers_;
 }
 
 SessionBuilder::~SessionBuilder() = default;
@@ -397,7 +402,8 @@ void SessionBuilder::flush(FlowEndReason reason) { flows_.flush(reason); }
 SessionBuilderStats SessionBuilder::stats() const {
   SessionBuilderStats s = stats_;
   s.reassembly = budget_.counters;
-  s.reassembly_buffered = budget_.buffered;
+  s.reassembly_buffered = budget_.buffered + buffers_.used;
+  s.buffer_overflows = buffers_.overflows;
   return s;
 }
 

@@ -20,6 +20,7 @@
 #include "opensoc/core/decoded_packet.hpp"
 #include "opensoc/core/packet_view.hpp"
 #include "opensoc/core/protocol_event.hpp"
+#include "session/stream_buffer.hpp"
 #include "session/stream_handler.hpp"
 #include "session/tcp_reassembler.hpp"
 
@@ -57,7 +58,8 @@ struct SessionBuilderStats {
   std::uint64_t streams_truncated = 0; ///< sessions whose reassembly hit a bound
   std::uint64_t events_by_protocol[8] = {};  ///< indexed by AppProtocol
   ReassemblyBudget::Counters reassembly{};
-  std::uint64_t reassembly_buffered = 0;
+  std::uint64_t reassembly_buffered = 0;  ///< out-of-order TCP bytes + whole-message buffers held now
+  std::uint64_t buffer_overflows = 0;     ///< whole-message buffers cut short by the shared budget
 };
 
 class SessionBuilder final : private flow::FlowRecordSink {
@@ -91,6 +93,7 @@ class SessionBuilder final : private flow::FlowRecordSink {
   std::uint16_t worker_;
   SessionSink& sink_;
   ReassemblyBudget budget_;
+  StreamBufferBudget buffers_;
   std::unordered_map<std::uint64_t, std::unique_ptr<Session>> sessions_;  // by the table's flow_id
   flow::FlowTable flows_;  // after sessions_: its records reach sessions_ while it is torn down
   std::unique_ptr<proto::DnsMessage> dns_;  // one parse target for every datagram

@@ -188,6 +188,7 @@ void SessionStage::publish() {
     s.reassembly_buffered += b.reassembly_buffered;
     s.reassembly_depth_reached += b.reassembly.depth_reached;
     s.reassembly_budget_exhausted += b.reassembly.budget_exhausted;
+    s.buffer_overflows += b.buffer_overflows;
   }
   if (shards_) {
     const auto w = shards_->stats();

@@ -13,7 +13,8 @@ constexpr std::size_t kBannerBuffer = 4096;  // 16 pre-banner lines of 255 bytes
 
 class SshStream final : public StreamHandler {
  public:
-  SshStream() : buf_{StreamBuffer(kBannerBuffer), StreamBuffer(kBannerBuffer)} {}
+  explicit SshStream(const StreamHandlerLimits& limits)
+      : buf_{StreamBuffer(kBannerBuffer, limits.budget), StreamBuffer(kBannerBuffer, limits.budget)} {}
 
   void on_data(int direction, std::span<const std::uint8_t> data, EventEmitter& out) override {
     if (done_[direction]) return;
@@ -59,6 +60,8 @@ class SshStream final : public StreamHandler {
 
 }  // namespace
 
-std::unique_ptr<StreamHandler> make_ssh_stream() { return std::make_unique<SshStream>(); }
+std::unique_ptr<StreamHandler> make_ssh_stream(const StreamHandlerLimits& limits) {
+  return std::make_unique<SshStream>(limits);
+}
 
 }  // namespace opensoc::session

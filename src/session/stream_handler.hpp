@@ -42,13 +42,16 @@ class StreamHandler {
   [[nodiscard]] virtual bool tunnel_started() const { return false; }
 };
 
+struct StreamBufferBudget;
+
 struct StreamHandlerLimits {
   std::uint32_t buffer_bytes = 64 * 1024;  ///< per direction, for messages parsed whole (TLS, SSH, DNS/TCP)
+  StreamBufferBudget* budget = nullptr;    ///< shared by every buffer of one builder (null: none)
 };
 
 std::unique_ptr<StreamHandler> make_http_stream();
 std::unique_ptr<StreamHandler> make_tls_stream(const StreamHandlerLimits& limits);
-std::unique_ptr<StreamHandler> make_ssh_stream();
+std::unique_ptr<StreamHandler> make_ssh_stream(const StreamHandlerLimits& limits);
 std::unique_ptr<StreamHandler> make_dns_tcp_stream(const StreamHandlerLimits& limits);
 
 }  // namespace opensoc::session

@@ -16,7 +16,7 @@ namespace {
 class TlsStream final : public StreamHandler {
  public:
   explicit TlsStream(const StreamHandlerLimits& limits)
-      : client_(limits.buffer_bytes), server_(limits.buffer_bytes), scratch_(proto::kTlsScratchBytes) {}
+      : client_(limits.buffer_bytes, limits.budget), server_(limits.buffer_bytes, limits.budget), scratch_(proto::kTlsScratchBytes) {}
   // The certificate message is gathered into a larger scratch, allocated only
   // for sessions that get that far.
 

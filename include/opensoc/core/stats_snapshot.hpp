@@ -106,6 +106,7 @@ struct SessionSnapshot {
   std::uint64_t reassembly_buffered = 0;   ///< out-of-order bytes held now
   std::uint64_t reassembly_depth_reached = 0;
   std::uint64_t reassembly_budget_exhausted = 0;
+  std::uint64_t buffer_overflows = 0;   ///< handshake/banner/detection buffers cut short by the budget
   std::uint64_t search_documents = 0;
   std::uint64_t search_commits = 0;
   std::uint64_t search_shards = 0;

@@ -176,6 +176,32 @@ TEST_CASE("A stream depth bound stops the parsers but not the session's counters
   CHECK(bounded.sessions[0].flow.dst_bytes == full.sessions[0].flow.dst_bytes);
 }
 
+TEST_CASE("Whole-message buffers share the builder's budget: past it, parsers stop, counters stay", "[session_builder]") {
+  const std::string pcap = capture("bug-2430", "backwards.pcap");  // TLS handshake with a 4 KB certificate
+  SessionConfig tight = small_config();
+  tight.reassembly.max_buffered_total = 600;  // less than the server's handshake flight
+  Collected out;
+  SessionBuilder builder(tight, 0, out);
+  auto src = capture::PcapFileSource::open(pcap, 0);
+  REQUIRE(src);
+  PacketBatch batch;
+  while (!(*src)->exhausted()) {
+    const std::uint32_t n = (*src)->next_batch(batch);
+    for (std::uint32_t i = 0; i < n; ++i) builder.on_packet(batch.packets[i], decode::decode_packet(batch.packets[i]));
+    (*src)->release(batch);
+  }
+  builder.flush(FlowEndReason::shutdown);
+  const SessionBuilderStats st = builder.stats();
+  CHECK(st.buffer_overflows > 0);
+  CHECK(st.reassembly_buffered == 0);  // every buffer given back when the session ended
+  const auto tls = out.bodies<TlsEvent>();
+  REQUIRE(tls.size() == 1);
+  CHECK(!tls[0].has_certificate);  // the certificate did not fit the budget
+  const Collected full = run(pcap);
+  REQUIRE(out.sessions.size() == 1);
+  CHECK(out.sessions[0].flow.dst_bytes == full.sessions[0].flow.dst_bytes);
+}
+
 TEST_CASE("A closed TCP session is shown at once, then finalised with the same id", "[session_builder]") {
   const std::string pcap = capture("bug-2430", "backwards.pcap");
   const Collected c = run(pcap);
