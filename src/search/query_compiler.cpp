@@ -5,6 +5,8 @@
 // search request; no shared state.
 #include "search/query_compiler.hpp"
 
+#include "opensoc/core/time.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -154,10 +156,36 @@ std::optional<TimestampNs> seconds_to_ns(std::int64_t seconds, std::int64_t frac
   return seconds * kNsPerSecond + frac_ns;
 }
 
-// RFC 3339 ("2026-11-28T10:00:00.5Z", "+hh:mm" offsets) or Unix seconds with
-// an optional fraction ("1764324000.5").
+// "now", or "<n><unit> ago" with unit s, m, h or d ("90m ago", "2d ago"),
+// against the wall clock: what an analyst types for "the last hour".
+std::optional<TimestampNs> parse_relative_time(std::string_view s) {
+  const TimestampNs now = wall_clock_ns();
+  if (s == "now") return now;
+  if (!s.ends_with(" ago")) return std::nullopt;
+  s.remove_suffix(4);
+  std::size_t digits = 0;
+  std::int64_t n = 0;
+  while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9' && digits < 9) {
+    n = n * 10 + (s[digits] - '0');
+    ++digits;
+  }
+  if (digits == 0 || digits + 1 != s.size()) return std::nullopt;
+  std::int64_t unit = 0;
+  switch (s.back()) {
+    case 's': unit = 1; break;
+    case 'm': unit = 60; break;
+    case 'h': unit = 3600; break;
+    case 'd': unit = 86400; break;
+    default: return std::nullopt;
+  }
+  return now - n * unit * kNsPerSecond;
+}
+
+// RFC 3339 ("2026-11-28T10:00:00.5Z", "+hh:mm" offsets), Unix seconds with
+// an optional fraction ("1764324000.5"), "now" or "1h ago".
 std::optional<TimestampNs> parse_time(std::string_view s) {
   if (s.empty()) return std::nullopt;
+  if (s == "now" || s.ends_with(" ago")) return parse_relative_time(s);
   if (s.find_first_of("-:tT") == std::string_view::npos) {
     const std::size_t dot = s.find('.');
     const std::string_view whole = s.substr(0, dot);
@@ -317,7 +345,7 @@ Compiled value_query(const FieldSpec& f, const QueryNode& n) {
     }
     case FieldType::time: {
       auto t = parse_time(n.value);
-      if (!t) return error_at(n, "bad time '" + n.value + "' for " + std::string(f.name) + " (RFC 3339 or Unix seconds)");
+      if (!t) return error_at(n, "bad time '" + n.value + "' for " + std::string(f.name) + " (RFC 3339, Unix seconds, now or e.g. \"1h ago\")");
       if (f.slot == kNoSlot) return Xapian::Query();
       const std::string s = timestamp_slot_value(*t);
       return Xapian::Query(Xapian::Query::OP_VALUE_RANGE, static_cast<Xapian::valueno>(f.slot), s, s);
@@ -371,7 +399,7 @@ Compiled time_range(const FieldSpec& f, const QueryNode& n) {
   std::optional<std::string> lo, hi;
   if (n.has_low) {
     auto t = parse_time(n.low);
-    if (!t) return error_at(n, "bad time '" + n.low + "' for " + std::string(f.name) + " (RFC 3339 or Unix seconds)");
+    if (!t) return error_at(n, "bad time '" + n.low + "' for " + std::string(f.name) + " (RFC 3339, Unix seconds, now or e.g. \"1h ago\")");
     if (!n.low_inclusive) {
       if (*t == kMax) return Xapian::Query();
       ++*t;
@@ -380,7 +408,7 @@ Compiled time_range(const FieldSpec& f, const QueryNode& n) {
   }
   if (n.has_high) {
     auto t = parse_time(n.high);
-    if (!t) return error_at(n, "bad time '" + n.high + "' for " + std::string(f.name) + " (RFC 3339 or Unix seconds)");
+    if (!t) return error_at(n, "bad time '" + n.high + "' for " + std::string(f.name) + " (RFC 3339, Unix seconds, now or e.g. \"1h ago\")");
     if (!n.high_inclusive) --*t;
     if (*t < 0) return Xapian::Query();
     hi = timestamp_slot_value(*t);

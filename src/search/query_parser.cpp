@@ -317,6 +317,17 @@ class QueryParser {
     if (c == '>' || c == '<') {
       const bool inclusive = at(v + 1) == '=';
       const std::size_t b = v + (inclusive ? 2 : 1);
+      if (at(b) == '"') {  // a quoted bound: @timestamp:>"1h ago"
+        auto bound = parse_quoted(b);
+        if (!bound) return bound.error();
+        if (bound->empty()) return empty_bound(b, name);
+        QueryNode node = range_node(start, name);
+        if (c == '>')
+          set_low(node, *bound, inclusive);
+        else
+          set_high(node, *bound, inclusive);
+        return node;
+      }
       std::size_t e = b;
       while (has(e) && !ends_value(text_[e])) ++e;
       if (e == b) return empty_bound(b, name);

@@ -355,6 +355,21 @@ TEST_CASE("query_compiler numbers: exact values and ranges", "[query_compiler]")
   CHECK(c.match(range("status", "400", true, "499", true)) == Ids{"a5"});
 }
 
+TEST_CASE("query_compiler time ranges accept times relative to now", "[query_compiler]") {
+  // The corpus lies at 2026-11-28T10:00Z, before any run of this test.
+  Corpus c;
+  const Ids all = c.match(range("@timestamp", "0", true, nullptr, true));
+  REQUIRE(!all.empty());
+  CHECK(c.match(range("@timestamp", "100000d ago", true, nullptr, true)) == all);
+  CHECK(c.match(range("@timestamp", nullptr, true, "now", true)) == all);
+  CHECK(c.match(range("@timestamp", "now", true, nullptr, true)).empty());
+  CHECK(c.match(range("@timestamp", "1s ago", true, nullptr, true)).empty());
+  for (const char* bad : {"5 ago", "1y ago", "m ago", "1h  ago", "1h later"}) {
+    INFO(bad);
+    CHECK(std::holds_alternative<QueryError>(compile_query(range("@timestamp", bad, true, nullptr, true))));
+  }
+}
+
 TEST_CASE("query_compiler time ranges accept RFC 3339 and Unix seconds", "[query_compiler]") {
   Corpus c;
   CHECK(c.match(range("@timestamp", "2026-11-28T10:00:05Z", true, "1795860007", true)) == Ids{"a5", "a6", "a7"});
@@ -426,7 +441,7 @@ TEST_CASE("query_compiler reports each error at the offending node", "[query_com
     CHECK(error_of(range("bytes", "1", true, "1e", true, 3)).message == "bad number '1e' for network.bytes at 3");
     auto e = error_of(range("@timestamp", "2026-13-01T00:00:00Z", true, nullptr, true, 6));
     CHECK(e.position == 6);
-    CHECK(e.message == "bad time '2026-13-01T00:00:00Z' for @timestamp (RFC 3339 or Unix seconds) at 6");
+    CHECK(e.message == "bad time '2026-13-01T00:00:00Z' for @timestamp (RFC 3339, Unix seconds, now or e.g. \"1h ago\") at 6");
     for (const char* bad : {"2026-02-29T00:00:00Z", "2026-11-28T24:00:00Z", "2026-11-28T10:00:00", "2026-11-28 10:00:00Z",
                             "2026-11-28T10:00:00.Z", "2026-11-28T10:00:00.1234567890Z", "1795860000.", "-5", "99999999999999",
                             "2026-11-28T10:00:00+0100", ""}) {

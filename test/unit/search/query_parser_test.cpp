@@ -120,6 +120,14 @@ TEST_CASE("query parser reads one-sided ranges", "[query_parser]") {
   CHECK(le.high_inclusive);
   CHECK(le.high == "7");
   CHECK(shape("@timestamp:>=2024-01-01T00:00:00Z") == "(range @timestamp 2024-01-01T00:00:00Z *)");
+  // A bound with spaces is quoted: relative times.
+  CHECK(shape("@timestamp:>\"1h ago\" sni:x") == "(and (range @timestamp >1h ago *) (field sni x))");
+  CHECK(shape("@timestamp:<=\"now\"") == "(range @timestamp * now)");
+  const auto q = parse_search_query("a @timestamp:>\"1h ago\"");
+  REQUIRE(std::holds_alternative<QueryNode>(q));
+  const QueryNode& r = std::get<QueryNode>(q).children.at(1);
+  CHECK(r.position == 2);
+  CHECK(r.length == 20);
 }
 
 TEST_CASE("query parser reads inclusive two-sided ranges in both spellings", "[query_parser]") {
