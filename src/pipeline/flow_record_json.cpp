@@ -2,25 +2,14 @@
 // thread, never on a capture core: the Community ID hash is computed here.
 #include "pipeline/flow_record_json.hpp"
 
+#include "opensoc/core/ip_protocol.hpp"
+
 #include "flow/community_id.hpp"
 #include "opensoc/core/json_writer.hpp"
 
 namespace opensoc::pipeline {
 
-std::string transport_name(std::uint8_t p) {
-  switch (p) {
-    case 1: return "icmp";
-    case 2: return "igmp";
-    case 6: return "tcp";
-    case 17: return "udp";
-    case 47: return "gre";
-    case 50: return "esp";
-    case 51: return "ah";
-    case 58: return "ipv6-icmp";
-    case 132: return "sctp";
-    default: return std::to_string(p);
-  }
-}
+std::string transport_name(std::uint8_t p) { return transport_keyword(p); }
 
 namespace {
 void tcp_flag_names(JsonWriter& w, std::uint8_t flags) {

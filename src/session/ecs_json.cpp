@@ -16,20 +16,16 @@
 
 #include <fmt/format.h>
 
+#include "opensoc/core/ip_protocol.hpp"
 #include "opensoc/core/json_writer.hpp"
+#include "session/json_fields.hpp"
 #include "session/eve_json.hpp"
 
 namespace opensoc::session {
 namespace {
 
-constexpr std::uint8_t kProtoIcmp = 1;
-constexpr std::uint8_t kProtoIcmpV6 = 58;
 
-bool is_icmp(std::uint8_t proto) { return proto == kProtoIcmp || proto == kProtoIcmpV6; }
 
-void field_if(JsonWriter& w, std::string_view key, std::string_view value) {
-  if (!value.empty()) w.field(key, value);
-}
 
 // "1473941283.925424000": seconds with nine decimals, for the slice URL.
 std::string decimal_seconds(TimestampNs ts) {
@@ -42,7 +38,7 @@ std::string decimal_seconds(TimestampNs ts) {
 void write_endpoint(JsonWriter& w, std::string_view key, const IpAddress& ip, std::uint16_t port, std::uint8_t proto) {
   w.key(key).begin_object();
   w.field("ip", ip.to_string());
-  if (!is_icmp(proto)) w.field("port", port);
+  if (!is_icmp_protocol(proto)) w.field("port", port);
 }
 
 void write_network_common(JsonWriter& w, const Endpoints& e, AppProtocol app, std::string_view community_id) {
@@ -170,12 +166,6 @@ void write_http(JsonWriter& w, const HttpEvent& h, std::uint16_t server_port) {
   if (!h.user_agent.empty()) w.key("user_agent").begin_object().field("original", h.user_agent).end_object();
 }
 
-void write_string_array(JsonWriter& w, std::string_view key, const std::vector<std::string>& values) {
-  if (values.empty()) return;
-  w.key(key).begin_array();
-  for (const std::string& v : values) w.value(v);
-  w.end_array();
-}
 
 void write_tls(JsonWriter& w, const TlsEvent& t) {
   w.key("tls").begin_object();
@@ -208,18 +198,11 @@ void write_tls(JsonWriter& w, const TlsEvent& t) {
   w.end_object();
 }
 
-void write_ssh_side(JsonWriter& w, std::string_view key, const std::string& proto, const std::string& software) {
-  if (proto.empty() && software.empty()) return;
-  w.key(key).begin_object();
-  field_if(w, "proto_version", proto);
-  field_if(w, "software", software);
-  w.end_object();
-}
 
 void write_ssh(JsonWriter& w, const SshEvent& s) {
   w.key("ssh").begin_object();
-  write_ssh_side(w, "client", s.client_proto, s.client_software);
-  write_ssh_side(w, "server", s.server_proto, s.server_software);
+  write_ssh_side(w, "client", "software", s.client_proto, s.client_software);
+  write_ssh_side(w, "server", "software", s.server_proto, s.server_software);
   w.end_object();
 }
 
@@ -269,19 +252,7 @@ std::string pcap_slice_url(std::string_view community_id, TimestampNs begin, Tim
   return url;
 }
 
-std::string ecs_transport_name(std::uint8_t ip_proto) {
-  switch (ip_proto) {
-    case 1: return "icmp";
-    case 2: return "igmp";
-    case 6: return "tcp";
-    case 17: return "udp";
-    case 47: return "gre";
-    case 50: return "esp";
-    case 58: return "ipv6-icmp";
-    case 132: return "sctp";
-    default: return std::to_string(ip_proto);
-  }
-}
+std::string ecs_transport_name(std::uint8_t ip_proto) { return transport_keyword(ip_proto); }
 
 std::string ecs_tls_version(std::uint16_t version) {
   switch (version) {
@@ -415,7 +386,7 @@ void append_ecs_session(std::string& out, const SessionRecord& s) {
   write_endpoint(w, "destination", f.dst_ip, f.dst_port, f.ip_proto);
   w.field("bytes", f.dst_bytes).field("packets", f.dst_packets);
   w.end_object();
-  if (is_icmp(f.ip_proto)) {
+  if (is_icmp_protocol(f.ip_proto)) {
     w.key("icmp").begin_object().field("type", f.src_port).field("code", f.dst_port).end_object();
   }
   w.key("network").begin_object();

@@ -18,16 +18,14 @@
 
 #include <fmt/format.h>
 
+#include "opensoc/core/ip_protocol.hpp"
 #include "opensoc/core/json_writer.hpp"
+#include "session/json_fields.hpp"
 
 namespace opensoc::session {
 namespace {
 
-constexpr std::uint8_t kProtoIcmp = 1;
-constexpr std::uint8_t kProtoTcp = 6;
-constexpr std::uint8_t kProtoIcmpV6 = 58;
 
-bool is_icmp(std::uint8_t proto) { return proto == kProtoIcmp || proto == kProtoIcmpV6; }
 
 // Splits ns since the epoch into whole seconds and the remainder, flooring so
 // that times before 1970 still print a non-negative fraction.
@@ -86,11 +84,11 @@ void write_header(JsonWriter& w, TimestampNs ts, std::uint64_t flow_id, std::uin
     w.end_array();
   }
   w.field("src_ip", eve_address(*src.ip));
-  if (!is_icmp(e.ip_proto)) w.field("src_port", src.port);
+  if (!is_icmp_protocol(e.ip_proto)) w.field("src_port", src.port);
   w.field("dest_ip", eve_address(*dst.ip));
-  if (!is_icmp(e.ip_proto)) w.field("dest_port", dst.port);
+  if (!is_icmp_protocol(e.ip_proto)) w.field("dest_port", dst.port);
   w.field("proto", eve_proto_name(e.ip_proto));
-  if (is_icmp(e.ip_proto)) {
+  if (is_icmp_protocol(e.ip_proto)) {
     // For ICMP the flow's "ports" are the first packet's type and code.
     w.field("icmp_type", e.src_port);
     w.field("icmp_code", e.dst_port);
@@ -225,9 +223,6 @@ void write_dns(JsonWriter& w, const DnsEvent& d, std::uint32_t tx_id) {
   w.end_object();
 }
 
-void field_if(JsonWriter& w, std::string_view key, std::string_view value) {
-  if (!value.empty()) w.field(key, value);
-}
 
 void write_http(JsonWriter& w, const HttpEvent& h) {
   w.key("http").begin_object();
@@ -249,12 +244,6 @@ void write_http(JsonWriter& w, const HttpEvent& h) {
   w.end_object();
 }
 
-void write_string_array(JsonWriter& w, std::string_view key, const std::vector<std::string>& values) {
-  if (values.empty()) return;
-  w.key(key).begin_array();
-  for (const std::string& v : values) w.value(v);
-  w.end_array();
-}
 
 void write_tls(JsonWriter& w, const TlsEvent& t) {
   w.key("tls").begin_object();
@@ -283,18 +272,11 @@ void write_tls(JsonWriter& w, const TlsEvent& t) {
   w.end_object();
 }
 
-void write_ssh_side(JsonWriter& w, std::string_view key, const std::string& proto, const std::string& software) {
-  if (proto.empty() && software.empty()) return;
-  w.key(key).begin_object();
-  field_if(w, "proto_version", proto);
-  field_if(w, "software_version", software);
-  w.end_object();
-}
 
 void write_ssh(JsonWriter& w, const SshEvent& s) {
   w.key("ssh").begin_object();
-  write_ssh_side(w, "client", s.client_proto, s.client_software);
-  write_ssh_side(w, "server", s.server_proto, s.server_software);
+  write_ssh_side(w, "client", "software_version", s.client_proto, s.client_software);
+  write_ssh_side(w, "server", "software_version", s.server_proto, s.server_software);
   w.end_object();
 }
 
@@ -344,7 +326,7 @@ std::string_view eve_flow_reason(FlowEndReason r) {
 }
 
 std::string_view eve_flow_state(const FlowRecord& f) {
-  if (f.ip_proto == kProtoTcp) {
+  if (f.ip_proto == kIpProtoTcp) {
     switch (f.tcp_state) {
       case TcpState::closed: return "closed";
       case TcpState::established:
@@ -574,7 +556,7 @@ void append_eve_flow(std::string& out, const SessionRecord& s) {
   if (const auto reason = eve_flow_reason(f.end_reason); !reason.empty()) w.field("reason", reason);
   w.field("alerted", false);
   w.end_object();
-  if (f.ip_proto == kProtoTcp) write_tcp(w, f);
+  if (f.ip_proto == kIpProtoTcp) write_tcp(w, f);
   w.end_object();
 }
 
