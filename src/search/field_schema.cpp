@@ -66,6 +66,8 @@ constexpr std::array kFields{
     FieldSpec{"dhcp.client_mac", keyword, "XDHM", kNoSlot, false},
     FieldSpec{"dhcp.assigned_ip", ip, "XDHA", kNoSlot, false},
     FieldSpec{"quic.version", keyword, "XQV", 42, true},
+    FieldSpec{"ssh.client.hassh", keyword, "XHSC", 43, true},
+    FieldSpec{"ssh.server.hassh", keyword, "XHSS", 44, true},
 };
 
 constexpr std::array kAliases{
@@ -77,6 +79,7 @@ constexpr std::array kAliases{
     FieldAlias{"domain", {"url.domain", "dns.question.name", "tls.client.server_name"}},
     FieldAlias{"ja3", {"tls.client.ja3"}},
     FieldAlias{"ja4", {"tls.client.ja4"}},
+    FieldAlias{"hassh", {"ssh.client.hassh", "ssh.server.hassh"}},
     FieldAlias{"proto", {"network.protocol"}},
     FieldAlias{"transport", {"network.transport"}},
     FieldAlias{"cid", {"network.community_id"}},

@@ -201,8 +201,10 @@ void write_tls(JsonWriter& w, const TlsEvent& t) {
 
 void write_ssh(JsonWriter& w, const SshEvent& s) {
   w.key("ssh").begin_object();
-  write_ssh_side(w, "client", "software", s.client_proto, s.client_software);
-  write_ssh_side(w, "server", "software", s.server_proto, s.server_software);
+  write_ssh_side(w, "client", "software", s.client_proto, s.client_software, s.client_hassh,
+                 s.client_hassh_string);
+  write_ssh_side(w, "server", "software", s.server_proto, s.server_software, s.server_hassh,
+                 s.server_hassh_string);
   w.end_object();
 }
 

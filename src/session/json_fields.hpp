@@ -21,13 +21,16 @@ inline void write_string_array(JsonWriter& w, std::string_view key, const std::v
   w.end_array();
 }
 
-/// {"proto_version": …, <software_key>: …}, nothing when both are empty.
+/// {"proto_version": …, <software_key>: …, "hassh": {"hash", "string"}},
+/// nothing when all are empty.
 inline void write_ssh_side(JsonWriter& w, std::string_view key, std::string_view software_key,
-                           const std::string& proto, const std::string& software) {
-  if (proto.empty() && software.empty()) return;
+                           const std::string& proto, const std::string& software, const std::string& hassh,
+                           const std::string& hassh_string) {
+  if (proto.empty() && software.empty() && hassh.empty()) return;
   w.key(key).begin_object();
   field_if(w, "proto_version", proto);
   field_if(w, software_key, software);
+  if (!hassh.empty()) w.key("hassh").begin_object().field("hash", hassh).field("string", hassh_string).end_object();
   w.end_object();
 }
 

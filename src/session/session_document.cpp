@@ -90,6 +90,8 @@ void add_tls(SearchDocument& doc, const TlsEvent& t) {
 
 void add_ssh(SearchDocument& doc, const SshEvent& s) {
   doc.add("ssh.client.software", s.client_software);
+  doc.add("ssh.client.hassh", s.client_hassh);
+  doc.add("ssh.server.hassh", s.server_hassh);
   doc.add("ssh.server.software", s.server_software);
 }
 

@@ -127,6 +127,10 @@ struct SshEvent {
   std::string client_software;  ///< "OpenSSH_9.2p1"
   std::string server_proto;
   std::string server_software;
+  std::string client_hassh;         ///< HASSH: MD5 of the client's KEXINIT lists (hex)
+  std::string client_hassh_string;  ///< "kex;ciphers;macs;compression"
+  std::string server_hassh;         ///< HASSHServer
+  std::string server_hassh_string;
 };
 
 struct DhcpEvent {

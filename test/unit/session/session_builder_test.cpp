@@ -160,6 +160,19 @@ TEST_CASE("SSH banners of both sides become one event", "[session_builder]") {
   std::sort(theirs.begin(), theirs.end());
   std::sort(ours.begin(), ours.end());
   CHECK(ours == theirs);
+  // HASSH and HASSHServer from each side's KEXINIT, as tshark computes them.
+  const auto h = proto::test::tshark_rows(pcap, "ssh.kex.hassh or ssh.kex.hasshserver",
+                                          {"ssh.kex.hassh", "ssh.kex.hasshserver", "ssh.kex.hassh_algorithms"});
+  std::string client_hassh, server_hassh, client_string;
+  for (const auto& r : h) {
+    if (!r[0].empty()) client_hassh = r[0], client_string = r[2];
+    if (!r[1].empty()) server_hassh = r[1];
+  }
+  REQUIRE(!client_hassh.empty());
+  REQUIRE(!server_hassh.empty());
+  CHECK(ssh[0].client_hassh == client_hassh);
+  CHECK(ssh[0].client_hassh_string == client_string);
+  CHECK(ssh[0].server_hassh == server_hassh);
 }
 
 TEST_CASE("A stream depth bound stops the parsers but not the session's counters", "[session_builder]") {
