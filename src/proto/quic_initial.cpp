@@ -312,9 +312,60 @@ void copy_connection_id(std::span<const std::uint8_t> id, std::array<std::uint8_
   length = static_cast<std::uint8_t>(id.size());
 }
 
+// Adds the CRYPTO frames of a decrypted payload to a connection's stream;
+// returns the contiguous prefix from offset 0 over every packet so far.
+QuicInitialStatus add_crypto(std::span<const std::uint8_t> payload, QuicCryptoStream& cs, std::size_t& prefix) noexcept {
+  const std::span<std::uint8_t> region(cs.record.data() + 5, QuicCryptoStream::kCapacity);
+  Cursor r(payload);
+  bool stop = false;
+  while (!stop && r.remaining() > 0) {
+    std::uint64_t type = 0;
+    if (!r.varint(type)) return QuicInitialStatus::malformed_frame;
+    switch (type) {
+      case kFramePadding:
+      case kFramePing:
+        break;
+      case kFrameAck:
+      case kFrameAckEcn:
+        if (!skip_ack(r, type == kFrameAckEcn)) return QuicInitialStatus::malformed_frame;
+        break;
+      case kFrameCrypto: {
+        std::uint64_t offset = 0, length = 0;
+        std::span<const std::uint8_t> data;
+        if (!r.varint(offset) || !r.varint(length) || !r.bytes(length, data)) {
+          return QuicInitialStatus::malformed_frame;
+        }
+        if (data.empty() || offset > region.size() || data.size() > region.size() - offset) break;
+        if (cs.range_count == cs.ranges.size()) break;
+        std::memcpy(region.data() + offset, data.data(), data.size());
+        cs.ranges[cs.range_count++] = {offset, data.size()};
+        break;
+      }
+      default:
+        stop = true;
+        break;
+    }
+  }
+  std::uint64_t end = 0;
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (std::size_t i = 0; i < cs.range_count; ++i) {
+      const auto [offset, length] = cs.ranges[i];
+      if (offset <= end && offset + length > end) {
+        end = offset + length;
+        grew = true;
+      }
+    }
+  }
+  if (end == 0) return QuicInitialStatus::no_crypto;
+  prefix = static_cast<std::size_t>(end);
+  return QuicInitialStatus::ok;
+}
+
 QuicInitialStatus open_initial(std::span<const std::uint8_t> datagram, std::size_t packet_start,
                                std::size_t pn_offset, std::size_t packet_end, const VersionParams& params,
-                               std::span<std::uint8_t> scratch, QuicInitialInfo& out) noexcept {
+                               std::span<std::uint8_t> scratch, QuicInitialInfo& out,
+                               QuicCryptoStream* stream) noexcept {
   const std::size_t length = packet_end - pn_offset;
   // The sample starts 4 bytes after the packet number field's start whatever
   // its real length (RFC 9001 5.4.2), and a 1..4-byte packet number plus the
@@ -355,10 +406,13 @@ QuicInitialStatus open_initial(std::span<const std::uint8_t> datagram, std::size
 
   // Layout after the plaintext: 5-byte TLS record header, then the CRYPTO
   // stream, so the TLS parser reads one record holding the whole message.
-  const std::span<std::uint8_t> record = scratch.subspan(ciphertext_length, 5 + ciphertext_length);
+  // With a connection's stream, the record is that stream's, across packets.
+  std::span<std::uint8_t> record = scratch.subspan(ciphertext_length, 5 + ciphertext_length);
   std::size_t prefix = 0;
-  const QuicInitialStatus gathered = gather_crypto(payload, record.subspan(5), prefix);
+  const QuicInitialStatus gathered = stream != nullptr ? add_crypto(payload, *stream, prefix)
+                                                       : gather_crypto(payload, record.subspan(5), prefix);
   if (gathered != QuicInitialStatus::ok) return gathered;
+  if (stream != nullptr) record = std::span<std::uint8_t>(stream->record);
   if (prefix > 0xffff) return QuicInitialStatus::malformed_client_hello;  // unreachable: UDP bounds it
   record[0] = 22;  // handshake
   record[1] = 0x03;
@@ -402,8 +456,9 @@ std::string_view to_string(QuicInitialStatus status) noexcept {
   return "unknown";
 }
 
-QuicInitialStatus parse_quic_initial(std::span<const std::uint8_t> udp_payload, std::span<std::uint8_t> scratch,
-                                     QuicInitialInfo& out) noexcept {
+namespace {
+QuicInitialStatus parse_initial(std::span<const std::uint8_t> udp_payload, std::span<std::uint8_t> scratch,
+                                QuicInitialInfo& out, QuicCryptoStream* stream) noexcept {
   out = QuicInitialInfo{};
   std::size_t packet_start = 0;
   // RFC 9000 12.2: a datagram may coalesce several long-header packets; each
@@ -442,12 +497,23 @@ QuicInitialStatus parse_quic_initial(std::span<const std::uint8_t> udp_payload, 
     const std::size_t packet_end = pn_offset + static_cast<std::size_t>(length);
     if (initial) {
       out.packet_offset = packet_start;
-      return open_initial(udp_payload, packet_start, pn_offset, packet_end, params, scratch, out);
+      return open_initial(udp_payload, packet_start, pn_offset, packet_end, params, scratch, out, stream);
     }
     packet_start = packet_end;
     out.token_length = 0;
   }
   return udp_payload.empty() ? QuicInitialStatus::not_long_header : QuicInitialStatus::not_initial;
+}
+}  // namespace
+
+QuicInitialStatus parse_quic_initial(std::span<const std::uint8_t> udp_payload, std::span<std::uint8_t> scratch,
+                                     QuicInitialInfo& out) noexcept {
+  return parse_initial(udp_payload, scratch, out, nullptr);
+}
+
+QuicInitialStatus parse_quic_initial(std::span<const std::uint8_t> udp_payload, std::span<std::uint8_t> scratch,
+                                     QuicInitialInfo& out, QuicCryptoStream& stream) noexcept {
+  return parse_initial(udp_payload, scratch, out, &stream);
 }
 
 }  // namespace opensoc::proto

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <utility>
 
 #include "proto/tls_handshake.hpp"
 
@@ -88,5 +89,24 @@ struct QuicInitialInfo {
 /// contents are overwritten. `out` is reset first.
 QuicInitialStatus parse_quic_initial(std::span<const std::uint8_t> udp_payload, std::span<std::uint8_t> scratch,
                                      QuicInitialInfo& out) noexcept;
+
+/// The CRYPTO stream of one connection's client Initials, for a ClientHello
+/// spread over several of them (large post-quantum key shares make Chrome's
+/// and Firefox's hellos span two packets). Bounded: offsets past
+/// kCapacity are ignored. Owned by the caller, one per connection.
+struct QuicCryptoStream {
+  static constexpr std::size_t kCapacity = 16384;
+  static constexpr std::size_t kMaxRanges = 256;
+  std::array<std::uint8_t, 5 + kCapacity> record{};  ///< a TLS record header, then the stream
+  std::array<std::pair<std::uint64_t, std::uint64_t>, kMaxRanges> ranges{};  ///< (offset, length) received
+  std::size_t range_count = 0;
+};
+
+/// As parse_quic_initial, but adds this packet's CRYPTO data to `stream` and
+/// parses the ClientHello from everything received so far: ok once it is
+/// complete (views then point into `stream`), client_hello_incomplete until
+/// then.
+QuicInitialStatus parse_quic_initial(std::span<const std::uint8_t> udp_payload, std::span<std::uint8_t> scratch,
+                                     QuicInitialInfo& out, QuicCryptoStream& stream) noexcept;
 
 }  // namespace opensoc::proto

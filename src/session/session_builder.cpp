@@ -21,6 +21,7 @@ namespace {
 
 constexpr std::size_t kMaxSummaryNames = 16;
 constexpr std::uint32_t kUdpDetectDatagrams = 4;  // unknown after this many: give up
+constexpr std::uint32_t kQuicInitialsTried = 8;    // client datagrams searched for a ClientHello
 
 IpAddress read_address(const std::uint8_t* frame, std::uint32_t offset, std::uint8_t version) {
   return version == 6 ? IpAddress::v6(frame + offset) : IpAddress::v4(frame + offset);
@@ -47,8 +48,20 @@ struct SessionBuilder::Session final : EventEmitter {
     sides[1].dir = kToClient;
   }
 
+  ~Session() override {
+    if (quic_crypto) owner.buffers_.used -= sizeof(proto::QuicCryptoStream);
+  }
+
   void emit(ProtocolEventBody body, bool to_server, std::uint32_t tx_id) override {
     owner.deliver(*this, std::move(body), to_server, tx_id);
+  }
+
+  void end_quic(StreamBufferBudget& budget) {
+    quic_done = true;
+    if (quic_crypto) {
+      quic_crypto.reset();
+      budget.used -= sizeof(proto::QuicCryptoStream);
+    }
   }
 
   void on_stream(int dir, std::span<const std::uint8_t> data) {
@@ -145,6 +158,8 @@ struct SessionBuilder::Session final : EventEmitter {
   DnsTransactions dns_txs;
   std::uint32_t dhcp_tx = 0;
   bool quic_done = false;
+  std::uint32_t quic_packets = 0;
+  std::unique_ptr<proto::QuicCryptoStream> quic_crypto;  // a ClientHello across Initials
   bool shown_closed = false;  // a provisional record went out at FIN/FIN or RST
   SessionRecord summary;  // the name/host/sni fields, filled as events pass
 };
@@ -301,14 +316,26 @@ void SessionBuilder::on_udp(Session& s, int dir, std::span<const std::uint8_t> p
       if (s.quic_done || dir != kToServer) return;
       proto::QuicInitialInfo info;
       quic_scratch_.resize(std::max(quic_scratch_.size(), proto::quic_initial_scratch_bytes(payload.size())));
-      const auto st = proto::parse_quic_initial(payload, quic_scratch_, info);
-      if (st != proto::QuicInitialStatus::ok) return;
-      s.quic_done = true;
+      auto st = s.quic_crypto ? proto::parse_quic_initial(payload, quic_scratch_, info, *s.quic_crypto)
+                              : proto::parse_quic_initial(payload, quic_scratch_, info);
+      if (st == proto::QuicInitialStatus::client_hello_incomplete && !s.quic_crypto &&
+          buffers_.used + sizeof(proto::QuicCryptoStream) <= buffers_.cap) {
+        // The hello continues in the next Initial(s): keep this
+        // connection's CRYPTO stream, charged to the buffer budget.
+        s.quic_crypto = std::make_unique<proto::QuicCryptoStream>();
+        buffers_.used += sizeof(proto::QuicCryptoStream);
+        st = proto::parse_quic_initial(payload, quic_scratch_, info, *s.quic_crypto);
+      }
+      if (st != proto::QuicInitialStatus::ok) {
+        if (++s.quic_packets >= kQuicInitialsTried) s.end_quic(buffers_);
+        return;
+      }
       QuicEvent ev;
       ev.version = info.version;
       ev.sni.assign(info.sni);
       for (const std::string_view a : info.alpn.view()) ev.alpn_offered.emplace_back(a);
       ev.ja4.assign(info.ja4.text());
+      s.end_quic(buffers_);
       deliver(s, std::move(ev), true, 0);
       break;
     }

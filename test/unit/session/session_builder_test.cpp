@@ -175,6 +175,25 @@ TEST_CASE("SSH banners of both sides become one event", "[session_builder]") {
   CHECK(ssh[0].server_hassh == server_hassh);
 }
 
+TEST_CASE("QUIC: a ClientHello spread over several Initial packets gives tshark's SNI", "[session_builder]") {
+  for (const std::string test : {"quic-frag", "quic-frag-middle-gap", "quic-frag-unordered", "quic-frag-wait",
+                                 "quic-ietf"}) {
+    INFO(test);
+    const std::string pcap = capture(test);
+    const auto rows = proto::test::tshark_rows(pcap, "udp.dstport == 443 && tls.handshake.type == 1",
+                                               {"tls.handshake.extensions_server_name"});
+    REQUIRE(!rows.empty());
+    const Collected c = run(pcap);
+    const auto quic = c.bodies<QuicEvent>();
+    REQUIRE(quic.size() == 1);
+    CHECK(quic[0].sni == rows[0][0]);
+    CHECK(quic[0].ja4.starts_with("q"));
+    REQUIRE(c.sessions.size() == 1);
+    CHECK(c.sessions[0].app_protocol == AppProtocol::quic);
+    CHECK(c.sessions[0].tls_sni == rows[0][0]);
+  }
+}
+
 TEST_CASE("A stream depth bound stops the parsers but not the session's counters", "[session_builder]") {
   const std::string pcap = capture("http-pipeline-files-with-gap");
   SessionConfig tight = small_config();
