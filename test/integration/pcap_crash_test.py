@@ -109,12 +109,16 @@ def segment_files(data_dir):
         for name in os.listdir(wdir):
             m = SEGMENT_RE.match(name)
             path = os.path.join(wdir, name)
+            try:
+                size = os.path.getsize(path)
+            except FileNotFoundError:
+                continue  # renamed (.open -> closed) or removed since the listing: a live writer
             out.append({
                 "path": path, "name": name, "worker": worker,
                 "seq": int(m.group(3)) if m else -1,
                 "kind": ("open" if m.group(4) == ".open" else "corrupt" if m.group(4) == ".corrupt" else "closed")
                 if m else "other",
-                "size": os.path.getsize(path),
+                "size": size,
             })
     out.sort(key=lambda s: (s["worker"], s["seq"], s["name"]))
     return out
