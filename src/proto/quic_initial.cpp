@@ -225,11 +225,6 @@ bool open_payload(const InitialKeys& keys, std::uint64_t packet_number, std::spa
   return EVP_DecryptFinal_ex(ctx.get(), tail.data(), &length) == 1;
 }
 
-struct CryptoRange {
-  std::uint64_t offset = 0;
-  std::uint64_t length = 0;
-};
-
 // Reads an ACK frame body (RFC 9000 19.3) so the frames after it are reached.
 bool skip_ack(Cursor& r, bool with_ecn) noexcept {
   std::uint64_t largest = 0, delay = 0, range_count = 0, first_range = 0;
@@ -247,12 +242,14 @@ bool skip_ack(Cursor& r, bool with_ecn) noexcept {
   return true;
 }
 
-// Walks the decrypted frames, copying CRYPTO data to its offset in `stream`.
-// Returns the length of the contiguous prefix from offset 0, or a status.
-QuicInitialStatus gather_crypto(std::span<const std::uint8_t> payload, std::span<std::uint8_t> stream,
-                                std::size_t& prefix) noexcept {
-  std::array<CryptoRange, kMaxCryptoFrames> ranges{};
-  std::size_t range_count = 0;
+using CryptoRange = std::pair<std::uint64_t, std::uint64_t>;  // offset, length
+
+// Walks the decrypted frames, copying CRYPTO data to its offset in `region`
+// and noting each piece in `ranges` (up to its size); then returns the
+// contiguous prefix from offset 0 over every range noted so far: this
+// packet's alone, or with a connection's QuicCryptoStream, earlier ones too.
+QuicInitialStatus gather_crypto(std::span<const std::uint8_t> payload, std::span<std::uint8_t> region,
+                                std::span<CryptoRange> ranges, std::size_t& range_count, std::size_t& prefix) noexcept {
   Cursor r(payload);
   bool stop = false;
   while (!stop && r.remaining() > 0) {
@@ -272,12 +269,12 @@ QuicInitialStatus gather_crypto(std::span<const std::uint8_t> payload, std::span
         if (!r.varint(offset) || !r.varint(length) || !r.bytes(length, data)) {
           return QuicInitialStatus::malformed_frame;
         }
-        // Data past the stream region cannot be part of the prefix from 0:
-        // the prefix is at most the sum of the frame lengths, which the
-        // payload (as large as the region) bounds.
-        if (data.empty() || offset > stream.size() || data.size() > stream.size() - offset) break;
+        // Data past the region cannot be part of the prefix from 0: the
+        // prefix is at most the sum of the frame lengths, which the region
+        // (as large as the payload, or the stream's capacity) bounds.
+        if (data.empty() || offset > region.size() || data.size() > region.size() - offset) break;
         if (range_count == ranges.size()) break;
-        std::memcpy(stream.data() + offset, data.data(), data.size());
+        std::memcpy(region.data() + offset, data.data(), data.size());
         ranges[range_count++] = {offset, data.size()};
         break;
       }
@@ -294,9 +291,9 @@ QuicInitialStatus gather_crypto(std::span<const std::uint8_t> payload, std::span
   for (bool grew = true; grew;) {
     grew = false;
     for (std::size_t i = 0; i < range_count; ++i) {
-      const CryptoRange& range = ranges[i];
-      if (range.offset <= end && range.offset + range.length > end) {
-        end = range.offset + range.length;
+      const auto [offset, length] = ranges[i];
+      if (offset <= end && offset + length > end) {
+        end = offset + length;
         grew = true;
       }
     }
@@ -310,56 +307,6 @@ void copy_connection_id(std::span<const std::uint8_t> id, std::array<std::uint8_
                         std::uint8_t& length) noexcept {
   std::memcpy(out.data(), id.data(), id.size());
   length = static_cast<std::uint8_t>(id.size());
-}
-
-// Adds the CRYPTO frames of a decrypted payload to a connection's stream;
-// returns the contiguous prefix from offset 0 over every packet so far.
-QuicInitialStatus add_crypto(std::span<const std::uint8_t> payload, QuicCryptoStream& cs, std::size_t& prefix) noexcept {
-  const std::span<std::uint8_t> region(cs.record.data() + 5, QuicCryptoStream::kCapacity);
-  Cursor r(payload);
-  bool stop = false;
-  while (!stop && r.remaining() > 0) {
-    std::uint64_t type = 0;
-    if (!r.varint(type)) return QuicInitialStatus::malformed_frame;
-    switch (type) {
-      case kFramePadding:
-      case kFramePing:
-        break;
-      case kFrameAck:
-      case kFrameAckEcn:
-        if (!skip_ack(r, type == kFrameAckEcn)) return QuicInitialStatus::malformed_frame;
-        break;
-      case kFrameCrypto: {
-        std::uint64_t offset = 0, length = 0;
-        std::span<const std::uint8_t> data;
-        if (!r.varint(offset) || !r.varint(length) || !r.bytes(length, data)) {
-          return QuicInitialStatus::malformed_frame;
-        }
-        if (data.empty() || offset > region.size() || data.size() > region.size() - offset) break;
-        if (cs.range_count == cs.ranges.size()) break;
-        std::memcpy(region.data() + offset, data.data(), data.size());
-        cs.ranges[cs.range_count++] = {offset, data.size()};
-        break;
-      }
-      default:
-        stop = true;
-        break;
-    }
-  }
-  std::uint64_t end = 0;
-  for (bool grew = true; grew;) {
-    grew = false;
-    for (std::size_t i = 0; i < cs.range_count; ++i) {
-      const auto [offset, length] = cs.ranges[i];
-      if (offset <= end && offset + length > end) {
-        end = offset + length;
-        grew = true;
-      }
-    }
-  }
-  if (end == 0) return QuicInitialStatus::no_crypto;
-  prefix = static_cast<std::size_t>(end);
-  return QuicInitialStatus::ok;
 }
 
 QuicInitialStatus open_initial(std::span<const std::uint8_t> datagram, std::size_t packet_start,
@@ -408,11 +355,18 @@ QuicInitialStatus open_initial(std::span<const std::uint8_t> datagram, std::size
   // stream, so the TLS parser reads one record holding the whole message.
   // With a connection's stream, the record is that stream's, across packets.
   std::span<std::uint8_t> record = scratch.subspan(ciphertext_length, 5 + ciphertext_length);
+  std::array<CryptoRange, kMaxCryptoFrames> packet_ranges{};
+  std::size_t packet_range_count = 0;
+  std::span<CryptoRange> ranges = packet_ranges;
+  std::size_t* range_count = &packet_range_count;
+  if (stream != nullptr) {
+    record = stream->record;
+    ranges = stream->ranges;
+    range_count = &stream->range_count;
+  }
   std::size_t prefix = 0;
-  const QuicInitialStatus gathered = stream != nullptr ? add_crypto(payload, *stream, prefix)
-                                                       : gather_crypto(payload, record.subspan(5), prefix);
+  const QuicInitialStatus gathered = gather_crypto(payload, record.subspan(5), ranges, *range_count, prefix);
   if (gathered != QuicInitialStatus::ok) return gathered;
-  if (stream != nullptr) record = std::span<std::uint8_t>(stream->record);
   if (prefix > 0xffff) return QuicInitialStatus::malformed_client_hello;  // unreachable: UDP bounds it
   record[0] = 22;  // handshake
   record[1] = 0x03;
