@@ -5,7 +5,6 @@
 #include <xapian.h>
 
 #include "search/index_terms.hpp"
-#include "session/ecs_json.hpp"
 #include "session/eve_json.hpp"
 #include "session/session_document.hpp"
 
@@ -139,29 +138,27 @@ void SessionStage::on_event(const ProtocolEvent& event) {
     append_eve_event(line_, event);
     write_export(eve_.get(), line_);
   }
-  if (ecs_) {
-    line_.clear();
-    append_ecs_event(line_, event);
-    write_export(ecs_.get(), line_);
-  }
-  index(event_document(event));
+  // The search document's data is the ECS rendering: rendered once, for the
+  // index and the ECS export alike; not at all when neither wants it.
+  if (!shards_ && !ecs_) return;
+  search::SearchDocument doc = event_document(event);
+  write_export(ecs_.get(), doc.json);
+  index(std::move(doc));
 }
 
 void SessionStage::on_session(const SessionRecord& session) {
   const bool final = session.flow.end_reason != FlowEndReason::active && !session.provisional;
   // EVE flow records are final (Suricata logs a flow once); the search index
-  // takes interim ones too, each replacing the last.
+  // takes interim and provisional ones too, each replacing the last.
   if (eve_ && final) {
     line_.clear();
     append_eve_flow(line_, session);
     write_export(eve_.get(), line_);
   }
-  if (ecs_ && !session.provisional) {
-    line_.clear();
-    append_ecs_session(line_, session);
-    write_export(ecs_.get(), line_);
-  }
-  index(session_document(session));
+  if (!shards_ && !ecs_) return;
+  search::SearchDocument doc = session_document(session);
+  if (!session.provisional) write_export(ecs_.get(), doc.json);
+  index(std::move(doc));
 }
 
 void SessionStage::publish() {
