@@ -17,6 +17,8 @@ import struct
 import subprocess
 import sys
 
+from pcap_records import read_pcap_records
+
 # pcap LINKTYPE -> index in decode_fuzz.cpp's kLinkTypes.
 LINK_INDEX = {1: 0, 101: 1, 113: 2, 276: 3, 0: 4, 228: 5, 229: 6}
 MAX_FRAME = 1600
@@ -24,26 +26,8 @@ MAX_FRAME = 1600
 
 def read_pcap(path):
     """Yields (linktype, frame bytes) for a classic pcap file."""
-    with open(path, "rb") as f:
-        data = f.read()
-    if len(data) < 24:
-        return
-    magic = data[:4]
-    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
-        endian = "<"
-    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
-        endian = ">"
-    else:
-        return
-    linktype = struct.unpack(endian + "I", data[20:24])[0] & 0x0FFFFFFF
-    off = 24
-    while off + 16 <= len(data):
-        incl = struct.unpack(endian + "I", data[off + 8:off + 12])[0]
-        off += 16
-        if incl > len(data) - off:
-            return
-        yield linktype, data[off:off + incl]
-        off += incl
+    for linktype, _ts, frame, _wirelen in read_pcap_records(path):
+        yield linktype, frame
 
 
 def protocol_chains(path):

@@ -21,6 +21,8 @@ the rewrite: opensocd does not verify them. Output: microsecond pcap.
 import struct
 import sys
 
+from pcap_records import read_pcap_records
+
 MAX_PACKETS = 40
 # DNS, HTTP, TLS and QUIC: the protocols whose fields the benchmark queries.
 KEEP_PORTS = {53, 80, 443, 8080}
@@ -29,31 +31,11 @@ ETH_VLAN = 0x8100
 
 
 def read_pcap(path):
-    """Yields (ts_ns, frame, wirelen) of a classic pcap; nothing for other formats."""
-    with open(path, "rb") as f:
-        data = f.read()
-    if len(data) < 24:
-        return
-    magic = data[:4]
-    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
-        endian = "<"
-    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
-        endian = ">"
-    else:
-        return
-    nano = magic in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
-    link = struct.unpack(endian + "I", data[20:24])[0]
-    if link != 1:
-        return
-    off = 24
-    rec = struct.Struct(endian + "IIII")
-    while off + 16 <= len(data):
-        sec, frac, caplen, wirelen = rec.unpack_from(data, off)
-        off += 16
-        if off + caplen > len(data):
+    """Yields (ts_ns, frame, wirelen) of a classic Ethernet pcap; nothing for other link types."""
+    for linktype, ts, frame, wirelen in read_pcap_records(path):
+        if linktype != 1:
             return
-        yield sec * 1_000_000_000 + frac * (1 if nano else 1000), data[off:off + caplen], wirelen
-        off += caplen
+        yield ts, frame, wirelen
 
 
 def ipv4_fields(frame):
