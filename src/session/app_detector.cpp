@@ -61,23 +61,23 @@ int looks_dns_tcp(std::span<const std::uint8_t> b) {
 AppProtocol detect_tcp_protocol(std::span<const std::uint8_t> client, std::span<const std::uint8_t> server,
                                 std::uint16_t server_port, std::uint16_t client_port) noexcept {
   bool pending = false;  // some protocol could still match with more bytes
-  auto check = [&](int r, AppProtocol) {
+  auto check = [&](int r) {
     if (r == 2) pending = true;
     return r == 1;
   };
   if (!client.empty()) {
-    if (check(looks_tls(client), AppProtocol::tls)) return AppProtocol::tls;
-    if (check(looks_http_request(client), AppProtocol::http)) return AppProtocol::http;
-    if (check(starts_with(client, "SSH-"), AppProtocol::ssh)) return AppProtocol::ssh;
+    if (check(looks_tls(client))) return AppProtocol::tls;
+    if (check(looks_http_request(client))) return AppProtocol::http;
+    if (check(starts_with(client, "SSH-"))) return AppProtocol::ssh;
     if (is_dns_port(server_port) || is_dns_port(client_port)) {
-      if (check(looks_dns_tcp(client), AppProtocol::dns)) return AppProtocol::dns;
+      if (check(looks_dns_tcp(client))) return AppProtocol::dns;
     }
   }
   if (!server.empty()) {
     // Server-first protocols, or a session picked up after the client spoke.
-    if (check(starts_with(server, "SSH-"), AppProtocol::ssh)) return AppProtocol::ssh;
-    if (check(starts_with(server, "HTTP/1."), AppProtocol::http)) return AppProtocol::http;
-    if (check(looks_tls(server), AppProtocol::tls)) return AppProtocol::tls;
+    if (check(starts_with(server, "SSH-"))) return AppProtocol::ssh;
+    if (check(starts_with(server, "HTTP/1."))) return AppProtocol::http;
+    if (check(looks_tls(server))) return AppProtocol::tls;
   }
   if (client.empty() && server.empty()) return AppProtocol::unknown;
   // Both sides spoke (or one spoke a lot) and nothing matched.

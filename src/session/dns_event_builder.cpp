@@ -67,11 +67,4 @@ DnsEvent make_dns_event(const proto::DnsMessage& m, proto::DnsParseStatus status
   return e;
 }
 
-std::uint32_t DnsTransactions::on_message(std::uint16_t, bool) {
-  // Suricata 8 makes every DNS message its own transaction (a request and
-  // its response are paired by the DNS id, not by tx_id): tx ids count the
-  // session's messages.
-  return next_tx_++;
-}
-
 }  // namespace opensoc::session

@@ -26,7 +26,7 @@ class DnsTcpStream final : public StreamHandler {
       const auto st = proto::parse_dns(frame.message, *message_);
       if (st == proto::DnsParseStatus::ok || message_->question_count > 0) {
         DnsEvent ev = make_dns_event(*message_, st);
-        const std::uint32_t tx = txs_.on_message(ev.id, ev.response);
+        const std::uint32_t tx = next_tx_++;
         out.emit(std::move(ev), direction == kToServer, tx);
       }
       used += frame.consumed;
@@ -51,7 +51,7 @@ class DnsTcpStream final : public StreamHandler {
  private:
   StreamBuffer buf_[2];
   std::unique_ptr<proto::DnsMessage> message_;  // ~50 KB: not on the stack, once per session
-  DnsTransactions txs_;
+  std::uint32_t next_tx_ = 0;  // one transaction per message
   bool done_[2] = {false, false};
 };
 

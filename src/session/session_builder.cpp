@@ -155,7 +155,7 @@ struct SessionBuilder::Session final : EventEmitter {
   Direction sides[2];
   StreamBuffer detect[2];
   std::unique_ptr<StreamHandler> handler;
-  DnsTransactions dns_txs;
+  std::uint32_t next_dns_tx = 0;  // one transaction per DNS message
   std::uint32_t dhcp_tx = 0;
   bool quic_done = false;
   std::uint32_t quic_packets = 0;
@@ -289,7 +289,7 @@ void SessionBuilder::on_udp(Session& s, int dir, std::span<const std::uint8_t> p
         return;
       }
       DnsEvent ev = make_dns_event(*dns_, st);
-      const std::uint32_t tx = s.dns_txs.on_message(ev.id, ev.response);
+      const std::uint32_t tx = s.next_dns_tx++;
       // A query goes to the server whichever side started the flow.
       const bool to_server = !ev.response;
       deliver(s, std::move(ev), to_server, tx);
