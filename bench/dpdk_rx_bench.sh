@@ -23,7 +23,8 @@ fi
 [ -x "$BUILD/src/opensocd" ] || bash scripts/build.sh
 PORT=18080
 
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+# shellcheck source=bench/bench_lib.sh
+. bench/bench_lib.sh  # the script has cd-ed to the repository root
 packets() { curl -s "http://127.0.0.1:$PORT/api/v1/stats" | jq '.capture.packets'; }
 
 ours() {

@@ -33,7 +33,8 @@ cat "$BIG" > /dev/null
 BYTES=$(stat -c %s "$BIG")
 PACKETS=$(capinfos -c -M -T -r "$BIG" | cut -f2)
 
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+# shellcheck source=bench/bench_lib.sh
+. bench/bench_lib.sh  # the script has cd-ed to the repository root
 timeit() {  # prints wall seconds of "$@"
   local t0 t1
   t0=$(date +%s.%N); "$@" > /dev/null 2>&1; t1=$(date +%s.%N)

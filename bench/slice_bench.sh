@@ -46,11 +46,8 @@ OPENSOCD="$BUILD/src/opensocd"
 [ -x "$OPENSOCD" ] || bash scripts/build.sh
 [ "$(id -u)" = 0 ] || { echo "needs root (network namespace)"; exit 2; }
 
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-p99() { sort -g | awk '{a[NR]=$1} END {i=int(0.99*NR); if (i < 0.99*NR) i++; print a[i]}'; }  # nearest rank
-now() { date +%s.%N; }
-since() { echo "$(now) - $1" | bc -l; }
-nsx() { ip netns exec "$NS" "$@"; }
+# shellcheck source=bench/bench_lib.sh
+. bench/bench_lib.sh  # the script has cd-ed to the repository root
 # shellcheck source=bench/stenographer_peer.sh
 . "$(dirname "$0")/stenographer_peer.sh"
 DAEMON_PID=

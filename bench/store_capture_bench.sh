@@ -38,10 +38,10 @@ HZ=$(getconf CLK_TCK)
 [ -x "$OPENSOCD" ] || bash scripts/build.sh
 [ "$(id -u)" = 0 ] || { echo "needs root (network namespace)"; exit 2; }
 
-nsx() { ip netns exec "$NS" "$@"; }
+# shellcheck source=bench/bench_lib.sh
+. bench/bench_lib.sh  # the script has cd-ed to the repository root
 # shellcheck source=bench/stenographer_peer.sh
 . "$(dirname "$0")/stenographer_peer.sh"
-now() { date +%s.%N; }
 ticks() {  # ticks PID...: utime + stime of every thread of these processes
   local t=0 p
   for p in "$@"; do
