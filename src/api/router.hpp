@@ -22,6 +22,13 @@ struct ApiServices {
   /// disabled; the routes then answer 503.
   std::function<Response(const Request&)> sessions;
   std::function<Response(const Request&)> events;
+  /// /api/v1/alerts and /api/v1/alerts/{id} (GET, PATCH); /api/v1/intel
+  /// (GET, POST); /api/v1/rules (GET); /api/v1/reload (POST). Empty when
+  /// detection is off; the routes then answer 503.
+  std::function<Response(const Request&)> alerts;
+  std::function<Response(const Request&)> intel;
+  std::function<Response(const Request&)> rules;
+  std::function<Response(const Request&)> reload;
 };
 
 class Router {

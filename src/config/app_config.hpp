@@ -4,6 +4,7 @@
 #include <string>
 
 #include "capture/capture_config.hpp"
+#include "detect/detection_config.hpp"
 #include "flow/flow_config.hpp"
 #include "http/http_config.hpp"
 #include "pipeline/pipeline_config.hpp"
@@ -28,6 +29,7 @@ struct AppConfig {
   session::SessionsConfig sessions;
   session::SearchConfig search;
   session::ExportConfig exports;
+  detect::DetectionConfig detection;
 };
 
 }  // namespace opensoc::config

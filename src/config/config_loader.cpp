@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <functional>
@@ -35,6 +36,7 @@
 
 #include "config/config_error_list.hpp"
 #include "config/scalar_parsers.hpp"
+#include "opensoc/core/ip_address.hpp"
 
 namespace opensoc::config {
 namespace {
@@ -496,6 +498,224 @@ void read_export(const Field& f, session::ExportConfig& c) {
                });
 }
 
+// ---- detection (issue 5) ----
+
+std::optional<double> read_real(const Field& f, double lo, double hi) {
+  if (f.node().IsScalar()) {
+    const std::string& t = f.node().Scalar();
+    char* end = nullptr;
+    const double v = std::strtod(t.c_str(), &end);
+    if (!t.empty() && end == t.c_str() + t.size() && v >= lo && v <= hi) return v;
+  }
+  f.expected(fmt::format("a number between {} and {}", lo, hi));
+  return std::nullopt;
+}
+
+void read_string_list(const Field& f, std::string_view what, std::vector<std::string>& out) {
+  out.clear();
+  walk_list(f, fmt::format("a list of {}", what), [&](const Field& e) {
+    if (auto v = read_string(e, what, false)) out.push_back(*v);
+  });
+}
+
+// An address or CIDR as the enrichment tables take it.
+bool looks_like_cidr(std::string_view text) {
+  const std::size_t slash = text.find('/');
+  const auto addr = IpAddress::parse(text.substr(0, slash));
+  if (!addr) return false;
+  if (slash == std::string_view::npos) return true;
+  const std::string_view len = text.substr(slash + 1);
+  if (len.empty() || len.size() > 3) return false;
+  unsigned n = 0;
+  for (const char c : len) {
+    if (c < '0' || c > '9') return false;
+    n = n * 10 + static_cast<unsigned>(c - '0');
+  }
+  return n <= (addr->version == 4 ? 32U : 128U);
+}
+
+void read_enrichment(const Field& f, detect::DetectionConfig& c) {
+  walk_mapping(f, "a mapping of enrichment settings", NullMeans::defaults,
+               {
+                   {"geoip", [&](const Field& v) { read_string_list(v, "GeoIP .mmdb file paths", c.geoip); }},
+                   {"assets", [&](const Field& v) { set(c.assets, read_string(v, "a CSV or YAML file path (\"\" for none)", true)); }},
+                   {"internal_networks",
+                    [&](const Field& v) {
+                      c.internal_networks.clear();
+                      walk_list(v, "a list of networks (CIDR)", [&](const Field& e) {
+                        auto t = read_string(e, "a network such as 10.0.0.0/8", false);
+                        if (!t) return;
+                        if (!looks_like_cidr(*t)) {
+                          e.expected("a network such as 10.0.0.0/8 or 2001:db8::/32", quoted(*t));
+                          return;
+                        }
+                        c.internal_networks.push_back(*t);
+                      });
+                    }},
+               });
+}
+
+void read_intel(const Field& f, detect::DetectionConfig& c) {
+  walk_mapping(f, "a mapping of threat intel settings", NullMeans::defaults,
+               {
+                   {"files", [&](const Field& v) { read_string_list(v, "indicator file paths (CSV, STIX 2.1 JSON)", c.intel_files); }},
+               });
+}
+
+void read_rules(const Field& f, detect::DetectionConfig& c) {
+  walk_mapping(f, "a mapping of signature rule settings", NullMeans::defaults,
+               {
+                   {"files", [&](const Field& v) { read_string_list(v, "Suricata .rules file paths", c.rule_files); }},
+                   {"vars",
+                    [&](const Field& v) {
+                      if (v.node().IsNull()) return;
+                      if (!v.node().IsMap()) {
+                        v.expected("a mapping of rule variables (HOME_NET: \"[10.0.0.0/8]\", HTTP_PORTS: \"80\")");
+                        return;
+                      }
+                      for (const auto& entry : v.node()) {
+                        const Field value = v.child(entry.first, entry.second);
+                        if (auto t = read_string(value, "an address or port expression", false)) {
+                          c.rule_vars[entry.first.Scalar()] = *t;
+                        }
+                      }
+                    }},
+               });
+}
+
+void read_detectors(const Field& f, detect::DetectionConfig& config) {
+  detect::BehaviourConfig& c = config.behaviour;
+  walk_mapping(
+      f, "a mapping of behavioural detector settings", NullMeans::defaults,
+      {
+          // Off: no enrichment, intel, rules, detectors or alerts at all.
+          {"enabled", [&](const Field& v) { set(config.enabled, read_bool(v)); }},
+          {"volume",
+           [&](const Field& v) {
+             auto& d = c.volume;
+             walk_mapping(v, "a mapping of outbound volume settings", NullMeans::defaults,
+                          {
+                              {"enabled", [&](const Field& x) { set(d.enabled, read_bool(x)); }},
+                              {"session_bytes_out", [&](const Field& x) { set(d.session_bytes_out, read_number(x, Number::bytes, {1, ~0ULL})); }},
+                              {"min_out_in_ratio", [&](const Field& x) { set(d.min_out_in_ratio, read_real(x, 0, 1e9)); }},
+                              {"sigma", [&](const Field& x) { set(d.sigma, read_real(x, 0, 1000)); }},
+                              {"min_baseline_hours", [&](const Field& x) { set(d.min_baseline_hours, read_number(x, Number::count, {1, 100000})); }},
+                              {"min_hour_bytes", [&](const Field& x) { set(d.min_hour_bytes, read_number(x, Number::bytes, {0, ~0ULL})); }},
+                              {"ewma_alpha", [&](const Field& x) { set(d.ewma_alpha, read_real(x, 0.001, 1)); }},
+                          });
+           }},
+          {"dns_tunnel",
+           [&](const Field& v) {
+             auto& d = c.dns_tunnel;
+             walk_mapping(v, "a mapping of DNS tunnelling settings", NullMeans::defaults,
+                          {
+                              {"enabled", [&](const Field& x) { set(d.enabled, read_bool(x)); }},
+                              {"window", [&](const Field& x) { set(d.window_s, read_number(x, Number::seconds, {1, 86400})); }},
+                              {"unique_subdomains", [&](const Field& x) { set(d.unique_subdomains, read_number(x, Number::count, {1, 10000000})); }},
+                              {"long_label", [&](const Field& x) { set(d.long_label, read_number(x, Number::count, {1, 63})); }},
+                              {"entropy_bits", [&](const Field& x) { set(d.entropy_bits, read_real(x, 0, 8)); }},
+                              {"long_high_entropy_queries", [&](const Field& x) { set(d.long_high_entropy_queries, read_number(x, Number::count, {1, 10000000})); }},
+                              {"txt_null_queries", [&](const Field& x) { set(d.txt_null_queries, read_number(x, Number::count, {1, 10000000})); }},
+                          });
+           }},
+          {"beacon",
+           [&](const Field& v) {
+             auto& d = c.beacon;
+             walk_mapping(v, "a mapping of beaconing settings", NullMeans::defaults,
+                          {
+                              {"enabled", [&](const Field& x) { set(d.enabled, read_bool(x)); }},
+                              {"min_connections", [&](const Field& x) { set(d.min_connections, read_number(x, Number::count, {3, 32})); }},
+                              {"max_jitter", [&](const Field& x) { set(d.max_jitter, read_real(x, 0, 1)); }},
+                              {"min_interval", [&](const Field& x) { set(d.min_interval_s, read_number(x, Number::seconds, {1, 86400})); }},
+                              {"max_interval", [&](const Field& x) { set(d.max_interval_s, read_number(x, Number::seconds, {1, 7 * 86400})); }},
+                              {"external_only", [&](const Field& x) { set(d.external_only, read_bool(x)); }},
+                              {"ignore_ports",
+                               [&](const Field& x) {
+                                 d.ignore_ports.clear();
+                                 walk_list(x, "a list of port numbers", [&](const Field& e) {
+                                   if (auto p = read_number(e, Number::count, {0, 65535})) {
+                                     d.ignore_ports.push_back(static_cast<std::uint16_t>(*p));
+                                   }
+                                 });
+                               }},
+                          });
+           }},
+          {"scan",
+           [&](const Field& v) {
+             auto& d = c.scan;
+             walk_mapping(v, "a mapping of scan detection settings", NullMeans::defaults,
+                          {
+                              {"enabled", [&](const Field& x) { set(d.enabled, read_bool(x)); }},
+                              {"window", [&](const Field& x) { set(d.window_s, read_number(x, Number::seconds, {1, 86400})); }},
+                              {"horizontal_hosts", [&](const Field& x) { set(d.horizontal_hosts, read_number(x, Number::count, {2, 1000000})); }},
+                              {"vertical_ports", [&](const Field& x) { set(d.vertical_ports, read_number(x, Number::count, {2, 65536})); }},
+                          });
+           }},
+          {"new_destination",
+           [&](const Field& v) {
+             auto& d = c.new_destination;
+             walk_mapping(v, "a mapping of new-destination settings", NullMeans::defaults,
+                          {
+                              {"enabled", [&](const Field& x) { set(d.enabled, read_bool(x)); }},
+                              {"learning", [&](const Field& x) { set(d.learning_s, read_number(x, Number::seconds, {0, 365ULL * 86400})); }},
+                              {"min_criticality",
+                               [&](const Field& x) {
+                                 static constexpr std::pair<std::string_view, Criticality> kLevels[] = {
+                                     {"low", Criticality::low}, {"medium", Criticality::medium},
+                                     {"high", Criticality::high}, {"critical", Criticality::critical}};
+                                 if (x.node().IsScalar()) {
+                                   for (const auto& [name, level] : kLevels) {
+                                     if (x.node().Scalar() == name) {
+                                       d.min_criticality = level;
+                                       return;
+                                     }
+                                   }
+                                 }
+                                 x.expected("one of: low, medium, high, critical");
+                               }},
+                          });
+           }},
+      });
+}
+
+void read_alerts(const Field& f, detect::DetectionConfig& c) {
+  walk_mapping(
+      f, "a mapping of alert settings", NullMeans::defaults,
+      {
+          {"subdir", [&](const Field& v) { set(c.alerts_subdir, read_string(v, "a relative directory name", false)); }},
+          {"dedup_window", [&](const Field& v) { set(c.dedup_window_s, read_number(v, Number::seconds, {0, 30 * 86400})); }},
+          {"map_bytes", [&](const Field& v) { set(c.alerts_map_bytes, read_number(v, Number::bytes, {1ULL << 20, 1ULL << 44})); }},
+          {"retention_days", [&](const Field& v) { set(c.alert_retention_days, read_number(v, Number::count, {0, 36500})); }},
+          {"syslog",
+           [&](const Field& v) {
+             auto& s = c.syslog;
+             walk_mapping(v, "a mapping of syslog forwarding settings (host, port, transport, format)", NullMeans::defaults,
+                          {
+                              {"host", [&](const Field& x) { set(s.host, read_string(x, "a host name or address (\"\" for off)", true)); }},
+                              {"port", [&](const Field& x) { set(s.port, read_number(x, Number::count, {1, 65535})); }},
+                              {"transport",
+                               [&](const Field& x) {
+                                 auto t = read_string(x, "udp or tcp", false);
+                                 if (t && *t != "udp" && *t != "tcp") {
+                                   x.expected("udp or tcp");
+                                   return;
+                                 }
+                                 set(s.transport, t);
+                               }},
+                              {"format",
+                               [&](const Field& x) {
+                                 auto t = read_string(x, "rfc5424 or cef", false);
+                                 if (t && *t != "rfc5424" && *t != "cef") {
+                                   x.expected("rfc5424 or cef");
+                                   return;
+                                 }
+                                 set(s.format, t);
+                               }},
+                          });
+           }},
+      });
+}
+
 void read_http(const Field& f, http::HttpConfig& c) {
   walk_mapping(
       f, "a mapping of http settings", NullMeans::defaults,
@@ -540,6 +760,11 @@ void read_document(const Field& root, AppConfig& config) {
                    {"sessions", [&](const Field& v) { read_sessions(v, config.sessions); }},
                    {"search", [&](const Field& v) { read_search(v, config.search); }},
                    {"export", [&](const Field& v) { read_export(v, config.exports); }},
+                   {"enrichment", [&](const Field& v) { read_enrichment(v, config.detection); }},
+                   {"intel", [&](const Field& v) { read_intel(v, config.detection); }},
+                   {"rules", [&](const Field& v) { read_rules(v, config.detection); }},
+                   {"detectors", [&](const Field& v) { read_detectors(v, config.detection); }},
+                   {"alerts", [&](const Field& v) { read_alerts(v, config.detection); }},
                });
 }
 

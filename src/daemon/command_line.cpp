@@ -50,7 +50,7 @@ constexpr Usage kCommands[] = {
      "Capture with DPDK on the configured ports and serve the API until SIGINT/SIGTERM.", true, true, false, false},
     {Command::ingest, "ingest",
      "opensocd ingest [-c FILE] [--data-dir DIR] [--listen ADDR:PORT] [--flow-log FILE] [--eve-out FILE] "
-     "[--ecs-out FILE] [--json] CAPTURE...",
+     "[--ecs-out FILE] [--rules FILE]... [--intel FILE]... [--json] CAPTURE...",
      "Push pcap/pcapng files through the capture pipeline as fast as possible, print a summary, exit.", true, true,
      true, true},
     {Command::pcap, "pcap",
@@ -96,6 +96,10 @@ std::string help_text(const std::string& topic) {
       s += "  --flow-log FILE       write flow records as JSON lines, overrides pipeline.flow_log\n";
       s += "  --eve-out FILE        write Suricata EVE JSON lines, overrides export.eve.path\n";
       s += "  --ecs-out FILE        write ECS JSON lines, overrides export.ecs.path\n";
+      if (u->captures) {
+        s += "  --rules FILE          load Suricata-subset rules for this run, on top of rules.files (repeatable)\n";
+        s += "  --intel FILE          load indicators (CSV, STIX 2.1 JSON) for this run, on top of intel.files (repeatable)\n";
+      }
     }
     if (u->search) {
       s += "  --data-dir DIR        data directory, overrides data_dir\n";
@@ -190,6 +194,10 @@ Result<CommandLine> parse_command_line(int argc, const char* const* argv) {
       r = set_value(cl.eve_out, a, u->overrides);
     } else if (a == "--ecs-out") {
       r = set_value(cl.ecs_out, a, u->overrides);
+    } else if (u->captures && (a == "--rules" || a == "--intel")) {
+      std::optional<std::string> v;
+      r = set_value(v, a, true);
+      if (r && v) (a == "--rules" ? cl.rule_files : cl.intel_files).push_back(*v);
     } else if (u->search && a == "--start") {
       r = set_value(cl.search_start, a, true);
     } else if (u->search && a == "--end") {

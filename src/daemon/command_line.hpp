@@ -28,6 +28,8 @@ struct CommandLine {
   std::optional<std::string> output;        ///< pcap: -o FILE ("-" or none: stdout)
   std::optional<std::string> eve_out;       ///< run/ingest: --eve-out FILE, overrides export.eve.path
   std::optional<std::string> ecs_out;       ///< run/ingest: --ecs-out FILE, overrides export.ecs.path
+  std::vector<std::string> rule_files;      ///< ingest: --rules FILE (repeatable), on top of rules.files
+  std::vector<std::string> intel_files;     ///< ingest: --intel FILE (repeatable), on top of intel.files
   /// search: the query (positional words joined by spaces), its time range,
   /// page size and which records (sessions, events or both).
   std::string search_query;

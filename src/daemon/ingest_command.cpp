@@ -56,8 +56,13 @@ int run_ingest(const config::AppConfig& config, const IngestOptions& options, co
   }
   pipeline::CaptureWorker worker(0, 0, config.flow, ring, pipeline::RingFullPolicy::wait);
   std::unique_ptr<PacketStore> store;
+  if ((!options.rule_files.empty() || !options.intel_files.empty()) &&
+      !(config.store.enabled && config.sessions.enabled && config.detection.enabled)) {
+    log.error("ingest: --rules and --intel need store.enabled, sessions.enabled and detectors.enabled");
+    return 2;
+  }
   if (config.store.enabled) {
-    auto s = PacketStore::open(config, 1, log);
+    auto s = PacketStore::open(config, 1, log, DetectionExtras{options.rule_files, options.intel_files});
     if (!s) {
       log.error("ingest: {}", s.error().message);
       return 1;
@@ -89,8 +94,10 @@ int run_ingest(const config::AppConfig& config, const IngestOptions& options, co
   if (store) {
     snap.store = store->snapshot();
     snap.sessions = store->session_snapshot();
+    snap.detection = store->detection_snapshot();
   }
   const SessionSnapshot& ss = snap.sessions;
+  const DetectionSnapshot& ds = snap.detection;
   const api::StatsTotals t = api::compute_totals(snap);
   std::uint64_t truncated = 0;
   for (auto& s : sources) {
@@ -138,6 +145,15 @@ int run_ingest(const config::AppConfig& config, const IngestOptions& options, co
       w.field("reassembly_gaps", ss.reassembly_gaps).field("streams_truncated", ss.streams_truncated);
       w.end_object();
     }
+    if (ds.enabled) {
+      w.key("detection").begin_object();
+      w.field("rules_loaded", ds.rules_loaded).field("rules_rejected", ds.rules_rejected);
+      w.field("indicators", ds.indicators).field("rule_matches", ds.rule_matches);
+      w.field("intel_matches", ds.intel_matches).field("behaviour_hits", ds.behaviour_hits);
+      w.field("alerts_created", ds.alerts_created).field("alerts_folded", ds.alerts_folded);
+      w.field("alert_errors", ds.alert_errors);
+      w.end_object();
+    }
     w.key("captures").begin_array();
     for (auto& s : sources) {
       const auto st = s->stats();
@@ -174,12 +190,24 @@ int run_ingest(const config::AppConfig& config, const IngestOptions& options, co
                   static_cast<unsigned long long>(ss.events_tls), static_cast<unsigned long long>(ss.events_ssh),
                   static_cast<unsigned long long>(ss.events_dhcp), static_cast<unsigned long long>(ss.events_quic));
     }
+    if (ds.enabled) {
+      std::printf("detection:      %llu rules (%llu rejected), %llu indicators; %llu rule matches, %llu intel matches, "
+                  "%llu detector hits -> %llu alerts (%llu folded)\n",
+                  static_cast<unsigned long long>(ds.rules_loaded), static_cast<unsigned long long>(ds.rules_rejected),
+                  static_cast<unsigned long long>(ds.indicators), static_cast<unsigned long long>(ds.rule_matches),
+                  static_cast<unsigned long long>(ds.intel_matches), static_cast<unsigned long long>(ds.behaviour_hits),
+                  static_cast<unsigned long long>(ds.alerts_created), static_cast<unsigned long long>(ds.alerts_folded));
+    }
     std::printf("elapsed:        %.3f s (%.0f packets/s, %.3f Gbit/s)\n", elapsed, pps, bps / 1e9);
   }
   if (store_failed || (store && snap.workers[0].store_drops != 0)) {
     if (store && snap.workers[0].store_drops != 0)
       log.error("ingest: {} packets could not be stored ({})", snap.workers[0].store_drops,
                 store->writer(0)->last_error());
+    return 1;
+  }
+  if (ds.alert_errors != 0) {
+    log.error("ingest: {} alerts could not be stored (see above)", ds.alert_errors);
     return 1;
   }
   if (ss.export_errors != 0 || ss.search_errors != 0) {

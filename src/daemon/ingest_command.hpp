@@ -12,6 +12,8 @@ namespace opensoc::daemon {
 struct IngestOptions {
   std::vector<std::string> captures;
   bool json = false;  ///< summary as one JSON object on stdout
+  std::vector<std::string> rule_files;   ///< --rules, on top of the config's
+  std::vector<std::string> intel_files;  ///< --intel
 };
 
 /// Returns the process exit code.

@@ -46,7 +46,7 @@ Result<std::unique_ptr<index::PacketIndex>> open_packet_index(const config::AppC
 }
 
 Result<std::unique_ptr<PacketStore>> PacketStore::open(const config::AppConfig& config, std::size_t workers,
-                                                       const telemetry::Logger& log) {
+                                                       const telemetry::Logger& log, const DetectionExtras& extras) {
   std::unique_ptr<PacketStore> s(new PacketStore());
   s->log_ = &log;
   auto recovered = store::recover_all_segments(config.store, config.data_dir);
@@ -63,8 +63,27 @@ Result<std::unique_ptr<PacketStore>> PacketStore::open(const config::AppConfig& 
   io.store = config.store;
   io.data_dir = config.data_dir;
   io.community_id_seed = config.pipeline.community_id_seed;
+  if (config.sessions.enabled && config.detection.enabled) {
+    detect::DetectionStageOptions d;
+    d.config = config.detection;
+    d.data_dir = config.data_dir;
+    d.extra_rule_files = extras.rule_files;
+    d.extra_intel_files = extras.intel_files;
+    detect::LoadReport report;
+    auto stage = detect::DetectionStage::open(std::move(d), log, &report);
+    if (!stage) return stage.error().context("detection");
+    s->detection_ = std::move(*stage);
+    for (const auto& e : report.rule_errors) {
+      log.warn("rules: {}:{}: sid {}: {}", e.file, e.line, e.sid, e.message);
+    }
+    for (const auto& w : report.warnings) log.warn("detection: {}", w);
+    log.info("detection: {} rules loaded, {} rejected; {} indicators; {} assets; {} GeoIP databases", report.rules_loaded,
+             report.rule_errors.size(), report.indicators, report.enrichment.assets, report.enrichment.geoip.size());
+  }
   if (config.sessions.enabled) {
-    auto stage = session::SessionStage::open(session_stage_options(config), log);
+    session::SessionStageOptions so = session_stage_options(config);
+    so.hook = s->detection_.get();
+    auto stage = session::SessionStage::open(std::move(so), log);
     if (!stage) return stage.error().context("sessions");
     s->sessions_ = std::move(*stage);
     io.observer = s->sessions_.get();
@@ -115,5 +134,9 @@ StoreSnapshot PacketStore::snapshot() const {
 }
 
 SessionSnapshot PacketStore::session_snapshot() const { return sessions_ ? sessions_->snapshot() : SessionSnapshot{}; }
+
+DetectionSnapshot PacketStore::detection_snapshot() const {
+  return detection_ ? detection_->snapshot() : DetectionSnapshot{};
+}
 
 }  // namespace opensoc::daemon

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config/app_config.hpp"
+#include "detect/detection_stage.hpp"
 #include "index/packet_index.hpp"
 #include "index/segment_indexer.hpp"
 #include "opensoc/core/result.hpp"
@@ -24,13 +25,19 @@
 
 namespace opensoc::daemon {
 
+/// What a command adds to the config's detection set-up for one run.
+struct DetectionExtras {
+  std::vector<std::string> rule_files;   ///< `ingest --rules`
+  std::vector<std::string> intel_files;  ///< `ingest --intel`
+};
+
 class PacketStore {
  public:
   /// Recovers segments left open by a crash, opens the index, reconciles it
   /// with the files (re-indexing what a crash left uncommitted) and creates
   /// `workers` writers. Blocking (recovery reads the open segments).
   static Result<std::unique_ptr<PacketStore>> open(const config::AppConfig& config, std::size_t workers,
-                                                   const telemetry::Logger& log);
+                                                   const telemetry::Logger& log, const DetectionExtras& extras = {});
   ~PacketStore();
 
   [[nodiscard]] store::SegmentWriter* writer(std::size_t worker) const { return writers_.at(worker).get(); }
@@ -45,11 +52,15 @@ class PacketStore {
   [[nodiscard]] StoreSnapshot snapshot() const;
   /// Sessions and search (disabled when `sessions.enabled` is off).
   [[nodiscard]] SessionSnapshot session_snapshot() const;
+  /// Enrichment, intel, rules, detectors and alerts; null when detection or sessions are off.
+  [[nodiscard]] detect::DetectionStage* detection() const { return detection_.get(); }
+  [[nodiscard]] DetectionSnapshot detection_snapshot() const;
 
  private:
   PacketStore() = default;
   const telemetry::Logger* log_ = nullptr;
   std::unique_ptr<index::PacketIndex> index_;
+  std::unique_ptr<detect::DetectionStage> detection_;  // the session stage's hook: outlives it
   std::unique_ptr<session::SessionStage> sessions_;  // the indexer's observer: outlives it
   std::unique_ptr<store::SegmentJournal> journal_;  // before the indexer and writers that use it
   std::unique_ptr<store::SegmentCloser> closer_;

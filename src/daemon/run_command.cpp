@@ -16,6 +16,7 @@
 #include "api/stats_render.hpp"
 #include "capture/dpdk_runtime.hpp"
 #include "config/config_loader.hpp"
+#include "daemon/detection_endpoints.hpp"
 #include "daemon/packet_store.hpp"
 #include "daemon/pcap_endpoint.hpp"
 #include "daemon/search_endpoint.hpp"
@@ -116,6 +117,7 @@ int run_daemon(const config::AppConfig& config, const telemetry::Logger& log) {
     if (store) {
       s.store = store->snapshot();
       s.sessions = store->session_snapshot();
+      s.detection = store->detection_snapshot();
     }
     return s;
   };
@@ -137,6 +139,36 @@ int run_daemon(const config::AppConfig& config, const telemetry::Logger& log) {
       };
     }
   }
+  // Reload (SIGHUP, POST /api/v1/reload): the config file is read again so
+  // changed paths and thresholds apply; a config that no longer loads keeps
+  // the running set-up.
+  std::function<detect::LoadReport()> reload = [&config, &log, &store]() {
+    detect::LoadReport rep;
+    detect::DetectionStage* stage = store ? store->detection() : nullptr;
+    if (stage == nullptr) {
+      rep.ok = false;
+      rep.errors.push_back("detection disabled");
+      return rep;
+    }
+    if (config.source_path.empty()) return stage->reload();
+    auto fresh = config::load_config(config.source_path);
+    if (!fresh) {
+      log.error("reload: {} (running set-up kept)", fresh.error().message);
+      rep.ok = false;
+      rep.errors.push_back("config: " + fresh.error().message);
+      return rep;
+    }
+    return stage->reload(&fresh->detection);
+  };
+  if (store && store->detection() != nullptr) {
+    const std::string search_dir =
+        config.search.enabled ? config.data_dir + "/" + config.search.subdir : std::string();
+    DetectionEndpoints d = make_detection_endpoints(*store->detection(), search_dir, reload);
+    services.alerts = std::move(d.alerts);
+    services.intel = std::move(d.intel);
+    services.rules = std::move(d.rules);
+    services.reload = std::move(d.reload);
+  }
   api::Router router(std::move(services));
   auto server = http::HttpServer::start(config.http, [&router](const api::Request& r) { return router.handle(r); });
   if (!server) {
@@ -144,6 +176,10 @@ int run_daemon(const config::AppConfig& config, const telemetry::Logger& log) {
     return 1;
   }
 
+  (*server)->on_hangup([&reload, &log]() {
+    log.info("SIGHUP: reloading rules, intel and enrichment");
+    (void)reload();
+  });
   (*consumer)->start();
   if (store) store->start_indexer();
   std::atomic<bool> stop{false};

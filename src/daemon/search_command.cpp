@@ -9,6 +9,14 @@
 
 namespace opensoc::daemon {
 
+std::optional<SearchKind> search_kind_named(std::string_view name) {
+  if (name == "sessions") return SearchKind::sessions;
+  if (name == "events") return SearchKind::events;
+  if (name == "alerts") return SearchKind::alerts;
+  if (name == "all") return SearchKind::all;
+  return std::nullopt;
+}
+
 int run_search_command(const config::AppConfig& config, const SearchCommandOptions& options,
                        const telemetry::Logger& log) {
   std::multimap<std::string, std::string> params;
@@ -16,10 +24,13 @@ int run_search_command(const config::AppConfig& config, const SearchCommandOptio
   if (options.start) params.emplace("start", *options.start);
   if (options.end) params.emplace("end", *options.end);
   params.emplace("limit", options.limit.value_or("100"));
-  const SearchKind kind = options.kind == "events" ? SearchKind::events
-                          : options.kind == "all"  ? SearchKind::all
-                                                   : SearchKind::sessions;
-  auto parsed = parse_search_params(params, kind, wall_clock_ns());
+  const auto kind = search_kind_named(options.kind);
+  if (!kind) {
+    std::fprintf(stderr, "search: --kind: expected sessions, events, alerts or all, got '%s'\n",
+                 options.kind.c_str());
+    return kExitUsage;
+  }
+  auto parsed = parse_search_params(params, *kind, wall_clock_ns());
   if (const auto* f = std::get_if<SearchFailure>(&parsed)) {
     std::fprintf(stderr, "search: %s\n", f->message.c_str());
     return kExitUsage;

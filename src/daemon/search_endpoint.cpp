@@ -1,8 +1,10 @@
 // Search request handling (see search_endpoint.hpp).
 #include "daemon/search_endpoint.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <charconv>
+#include <cstddef>
 
 #include <sys/resource.h>
 #include <xapian.h>
@@ -57,6 +59,7 @@ std::string_view kind_term(SearchKind k) {
   switch (k) {
     case SearchKind::sessions: return search::kSessionKindTerm;
     case SearchKind::events: return search::kEventKindTerm;
+    case SearchKind::alerts: return search::kAlertKindTerm;
     case SearchKind::all: return {};
   }
   return {};
@@ -137,10 +140,11 @@ std::variant<SearchParams, SearchFailure> parse_search_params(const std::multima
   return p;
 }
 
-std::variant<std::string, SearchFailure> run_search(const std::string& search_dir, const SearchParams& params,
-                                                    bool records_only) {
-  const auto t0 = std::chrono::steady_clock::now();
-  auto parsed = search::parse_search_query(params.q);
+namespace {
+
+// q -> Xapian query, or the 400 naming the byte where q went wrong.
+std::variant<Xapian::Query, SearchFailure> compile_q(const std::string& q) {
+  auto parsed = search::parse_search_query(q);
   if (const auto* e = std::get_if<search::QueryError>(&parsed)) {
     SearchFailure f = bad("q", "q: " + e->message);
     f.position = e->position;
@@ -152,6 +156,16 @@ std::variant<std::string, SearchFailure> run_search(const std::string& search_di
     f.position = e->position;
     return f;
   }
+  return std::get<Xapian::Query>(std::move(compiled));
+}
+
+}  // namespace
+
+std::variant<std::string, SearchFailure> run_search(const std::string& search_dir, const SearchParams& params,
+                                                    bool records_only) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto compiled = compile_q(params.q);
+  if (const auto* f = std::get_if<SearchFailure>(&compiled)) return *f;
   search::SearchRequest req;
   req.query = std::get<Xapian::Query>(compiled);
   req.start = params.start;
@@ -211,6 +225,39 @@ std::variant<std::string, SearchFailure> run_search(const std::string& search_di
   }
   w.end_object();
   return out;
+}
+
+std::variant<std::vector<std::uint64_t>, SearchFailure> search_alert_ids(const std::string& search_dir,
+                                                                        const SearchParams& params,
+                                                                        std::size_t max_ids) {
+  auto compiled = compile_q(params.q);
+  if (const auto* f = std::get_if<SearchFailure>(&compiled)) return *f;
+  search::SearchRequest req;
+  req.query = std::get<Xapian::Query>(compiled);
+  req.start = params.start;
+  req.end = params.end;
+  req.kind_term = kind_term(SearchKind::alerts);
+  req.limit = 0;
+  req.collect_field = "alert.id";
+  auto result = search::SearchExecutor(search_dir).run(req);
+  if (!result) {
+    SearchFailure f;
+    f.status = 500;
+    f.message = result.error().message;
+    return f;
+  }
+  std::vector<std::uint64_t> ids;
+  ids.reserve(result->collected.size());
+  for (const double v : result->collected) {
+    // Ids are integers below 2^53 (the slot is a double); anything else is not an id we wrote.
+    if (v >= 0 && v < 9007199254740992.0 && v == static_cast<double>(static_cast<std::uint64_t>(v))) {
+      ids.push_back(static_cast<std::uint64_t>(v));
+    }
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  if (ids.size() > max_ids) ids.erase(ids.begin(), ids.end() - static_cast<std::ptrdiff_t>(max_ids));
+  return ids;
 }
 
 void raise_open_file_limit() {

@@ -1,6 +1,6 @@
 #pragma once
-// The search endpoints (GET /api/v1/sessions, GET /api/v1/events) and the
-// same search for `opensocd search`: parameters -> query AST -> Xapian query
+// The search endpoints (GET /api/v1/sessions, GET /api/v1/events; alerts'
+// `q=` through search_alert_ids) and the same search for `opensocd search`: parameters -> query AST -> Xapian query
 // -> SearchExecutor over the time shards -> JSON. One home for the
 // parameter rules, so the REST and command-line forms cannot drift apart.
 #include <cstdint>
@@ -16,7 +16,8 @@
 
 namespace opensoc::daemon {
 
-enum class SearchKind { sessions, events, all };
+/// Which documents a search covers: each is one kind term; `all` is every kind.
+enum class SearchKind { sessions, events, alerts, all };
 
 struct SearchParams {
   SearchKind kind = SearchKind::sessions;
@@ -53,6 +54,15 @@ std::variant<SearchParams, SearchFailure> parse_search_params(const std::multima
 /// instead (for the command line).
 std::variant<std::string, SearchFailure> run_search(const std::string& search_dir, const SearchParams& params,
                                                     bool records_only);
+
+/// The alert.id of every alert document matching `params` (q, start, end;
+/// the kind is taken as alerts whatever `params.kind` says; paging, sort,
+/// facets and histogram are ignored): ascending, without duplicates, at most
+/// `max_ids` (the highest, i.e. newest, when more match). For the alert list's
+/// `q=`. Blocks on shard I/O like run_search; any thread.
+std::variant<std::vector<std::uint64_t>, SearchFailure> search_alert_ids(const std::string& search_dir,
+                                                                        const SearchParams& params,
+                                                                        std::size_t max_ids = 100000);
 
 /// A search holds a few descriptors per shard it reads (a month of hourly
 /// shards: ~2200): lift the soft open-file limit to the hard one. Once per

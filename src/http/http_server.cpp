@@ -41,6 +41,8 @@ struct HttpServer::Impl {
   asio::io_context ioc{1};
   tcp::acceptor acceptor{ioc};
   asio::signal_set signals{ioc, SIGINT, SIGTERM};
+  asio::signal_set hangups{ioc};
+  std::function<void()> on_hangup;
   int signal_received = 0;
 };
 
@@ -336,6 +338,22 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(const HttpConfig& config, 
   if (ec) return Error{"cannot listen on " + where + ": " + ec.message()};
   accept(*impl);
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
+}
+
+namespace {
+void wait_hangup(HttpServer::Impl& impl) {
+  impl.hangups.async_wait([&impl](beast::error_code ec, int) {
+    if (ec) return;
+    if (impl.on_hangup) impl.on_hangup();
+    wait_hangup(impl);
+  });
+}
+}  // namespace
+
+void HttpServer::on_hangup(std::function<void()> on_hangup) {
+  impl_->on_hangup = std::move(on_hangup);
+  impl_->hangups.add(SIGHUP);
+  wait_hangup(*impl_);
 }
 
 int HttpServer::serve_until_signal() {

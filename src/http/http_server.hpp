@@ -29,6 +29,9 @@ class HttpServer {
   /// Serves until a SIGINT or SIGTERM arrives (returns its number) or stop()
   /// is called (returns 0).
   int serve_until_signal();
+  /// Runs `on_hangup` on the serving thread at each SIGHUP (reload), until
+  /// serving stops. Call before serve_until_signal().
+  void on_hangup(std::function<void()> on_hangup);
   /// Any thread.
   void stop();
   /// The port actually bound.

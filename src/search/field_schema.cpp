@@ -68,6 +68,36 @@ constexpr std::array kFields{
     FieldSpec{"quic.version", keyword, "XQV", 42, true},
     FieldSpec{"ssh.client.hassh", keyword, "XHSC", 43, true},
     FieldSpec{"ssh.server.hassh", keyword, "XHSS", 44, true},
+    // Enrichment (issue 5): GeoIP/ASN, the asset inventory (custom, not
+    // ECS), direction from the internal networks, threat-intel matches.
+    FieldSpec{"source.geo.country_iso_code", keyword, "XSGC", 45, true},
+    FieldSpec{"destination.geo.country_iso_code", keyword, "XDGC", 46, true},
+    FieldSpec{"source.geo.city_name", keyword, "XSGY", 47, true},
+    FieldSpec{"destination.geo.city_name", keyword, "XDGY", 48, true},
+    FieldSpec{"source.as.number", number, "XSASN", 49, true},
+    FieldSpec{"destination.as.number", number, "XDASN", 50, true},
+    FieldSpec{"source.as.organization.name", text, "XSASO", 51, true},
+    FieldSpec{"destination.as.organization.name", text, "XDASO", 52, true},
+    FieldSpec{"source.asset.name", keyword, "XSAST", 53, true},
+    FieldSpec{"destination.asset.name", keyword, "XDAST", 54, true},
+    FieldSpec{"source.asset.criticality", keyword, "XSACR", 55, true},
+    FieldSpec{"destination.asset.criticality", keyword, "XDACR", 56, true},
+    FieldSpec{"network.direction", keyword, "XND", 57, true},
+    FieldSpec{"threat.indicator.type", keyword, "XTIT", 58, true},
+    FieldSpec{"threat.indicator.provider", keyword, "XTIP", 59, true},
+    FieldSpec{"threat.indicator.confidence", number, "XTIC", 60, false},
+    FieldSpec{"threat.matched.field", keyword, "XTMF", 61, true},
+    FieldSpec{"threat.indicator.value", keyword, "XTIV", 62, true},
+    // Alert documents (src/alert/alert_document.cpp); event.kind is on every
+    // document ("event" for sessions and protocol events, "alert").
+    FieldSpec{"event.kind", keyword, "XEK", 63, true},
+    FieldSpec{"alert.id", number, "XAID", 64, false},
+    FieldSpec{"rule.id", keyword, "XRID", 65, true},
+    FieldSpec{"rule.name", text, "XRN", 66, true},
+    FieldSpec{"rule.category", keyword, "XRC", 67, true},
+    FieldSpec{"event.severity", number, "XESV", 68, true},
+    FieldSpec{"alert.score", number, "XASC", 69, false},
+    FieldSpec{"alert.signature_id", number, "XASID", 70, true},
 };
 
 constexpr std::array kAliases{
@@ -87,6 +117,12 @@ constexpr std::array kAliases{
     FieldAlias{"method", {"http.request.method"}},
     FieldAlias{"status", {"http.response.status_code"}},
     FieldAlias{"bytes", {"network.bytes"}},
+    FieldAlias{"country", {"source.geo.country_iso_code", "destination.geo.country_iso_code"}},
+    FieldAlias{"asn", {"source.as.number", "destination.as.number"}},
+    FieldAlias{"asset", {"source.asset.name", "destination.asset.name"}},
+    FieldAlias{"threat", {"threat.indicator.value"}},
+    FieldAlias{"rule", {"rule.name"}},
+    FieldAlias{"sid", {"alert.signature_id"}},
 };
 
 }  // namespace

@@ -33,6 +33,7 @@ inline constexpr unsigned kTimestampSlot = 0;
 /// Every document has exactly one of these kind terms.
 inline constexpr std::string_view kSessionKindTerm = "KSESSION";
 inline constexpr std::string_view kEventKindTerm = "KEVENT";
+inline constexpr std::string_view kAlertKindTerm = "KALERT";
 /// Unique id term prefix (replace_document on interim session updates).
 inline constexpr std::string_view kUniqueIdPrefix = "Q";
 /// Free-text words carry no prefix.

@@ -106,6 +106,15 @@ void index_value(Xapian::Document& doc, const FieldSpec& f, const std::string& r
   }
 }
 
+std::string_view kind_term(DocumentKind kind) {
+  switch (kind) {
+    case DocumentKind::session: return kSessionKindTerm;
+    case DocumentKind::event: return kEventKindTerm;
+    case DocumentKind::alert: return kAlertKindTerm;
+  }
+  return kEventKindTerm;
+}
+
 }  // namespace
 
 std::string lower_ascii(std::string_view s) {
@@ -191,7 +200,7 @@ std::string timestamp_slot_value(TimestampNs ns) {
 std::string field_exists_term(const FieldSpec& field) { return "E:" + std::string(field.prefix); }
 
 void fill_document(const SearchDocument& in, Xapian::Document& doc) {
-  doc.add_boolean_term(std::string(in.kind == DocumentKind::session ? kSessionKindTerm : kEventKindTerm));
+  doc.add_boolean_term(std::string(kind_term(in.kind)));
   if (!in.unique_id.empty()) {
     std::string id_term(kUniqueIdPrefix);
     id_term += in.unique_id;

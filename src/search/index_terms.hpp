@@ -18,7 +18,7 @@
 // Xapian::sortable_serialise(value). Times: slot only, 8 big-endian bytes of
 // ns (pre-1970 instants are clamped to 0 so the bytes sort as the times do).
 // Free-text words (text fields, domain labels) are unprefixed lower-case
-// alnum runs of 2..64 bytes. Kind terms KSESSION/KEVENT and the unique id term
+// alnum runs of 2..64 bytes. Kind terms KSESSION/KEVENT/KALERT and the unique id term
 // "Q<id>" are as in field_schema.hpp. Every term is capped at kMaxTermBytes
 // (a longer value is cut, so it over-matches on its first bytes, never
 // misses); Xapian's own limit is 245.

@@ -1,7 +1,8 @@
 #pragma once
 // SearchDocument: one record as the search index takes it: its kind and time,
 // the field values to index (each against the FieldSchema), and the JSON the
-// search answers return for it. Plain value type, built by the session stage.
+// search answers return for it. Plain value type, built by the session stage
+// (sessions, protocol events) and the alert stage (alerts).
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -12,7 +13,8 @@
 
 namespace opensoc::search {
 
-enum class DocumentKind : std::uint8_t { session, event };
+/// Which kind term (field_schema.hpp) the document carries.
+enum class DocumentKind : std::uint8_t { session, event, alert };
 
 struct SearchDocument {
   DocumentKind kind = DocumentKind::session;

@@ -70,6 +70,21 @@ class TimestampHistogramSpy final : public Xapian::MatchSpy {
   std::map<std::int64_t, std::uint64_t> counts_;
 };
 
+// Reads one number slot of every matching document.
+class SlotValueSpy final : public Xapian::MatchSpy {
+ public:
+  explicit SlotValueSpy(Xapian::valueno slot) : slot_(slot) {}
+  void operator()(const Xapian::Document& doc, double /*wt*/) override {
+    const std::string v = doc.get_value(slot_);
+    if (!v.empty()) values_.push_back(Xapian::sortable_unserialise(v));
+  }
+  [[nodiscard]] std::vector<double>& values() { return values_; }
+
+ private:
+  Xapian::valueno slot_;
+  std::vector<double> values_;
+};
+
 enum class ShardOpen : std::uint8_t { gone, damaged };
 
 // Not found means dropped since the listing, or created by the writer and
@@ -93,6 +108,7 @@ Result<Xapian::Database, ShardOpen> open_shard(const std::string& path) {
 struct ValidatedRequest {
   unsigned sort_slot = 0;
   std::vector<const FieldSpec*> facets;
+  const FieldSpec* collect = nullptr;
 };
 
 Result<ValidatedRequest> validate(const SearchRequest& r) {
@@ -110,6 +126,12 @@ Result<ValidatedRequest> validate(const SearchRequest& r) {
     if (f == nullptr) return Error{"facet field '" + name + "' is not a field"};
     if (!f->facet || f->slot == kNoSlot) return Error{"field '" + name + "' does not support facets"};
     v.facets.push_back(f);
+  }
+  if (!r.collect_field.empty()) {
+    v.collect = find_field(r.collect_field);
+    if (v.collect == nullptr || v.collect->type != FieldType::number || v.collect->slot == kNoSlot) {
+      return Error{"field '" + r.collect_field + "' cannot be collected (not a number field with a value slot)"};
+    }
   }
   if (r.histogram_interval_ns < 0) {
     return Error{"histogram interval must not be negative, got " + std::to_string(r.histogram_interval_ns)};
@@ -193,9 +215,15 @@ Result<SearchResult> run_once(const std::string& dir, const SearchRequest& r, co
     enquire.add_matchspy(histogram.get());
   }
 
-  // Spies only see the documents the matcher looks at: to make facets and
-  // the histogram exact, it must look at all of them.
-  const bool spies = !facet_spies.empty() || histogram != nullptr;
+  std::unique_ptr<SlotValueSpy> collector;
+  if (v.collect != nullptr) {
+    collector = std::make_unique<SlotValueSpy>(static_cast<Xapian::valueno>(v.collect->slot));
+    enquire.add_matchspy(collector.get());
+  }
+
+  // Spies only see the documents the matcher looks at: to make facets, the
+  // histogram and the collected values exact, it must look at all of them.
+  const bool spies = !facet_spies.empty() || histogram != nullptr || collector != nullptr;
   const Xapian::doccount check_at_least =
       spies ? db.get_doccount() : static_cast<Xapian::doccount>(std::min<std::uint64_t>(
                                       std::uint64_t{r.offset} + r.limit + 1000, UINT32_MAX));
@@ -212,6 +240,7 @@ Result<SearchResult> run_once(const std::string& dir, const SearchRequest& r, co
   for (std::size_t i = 0; i < v.facets.size(); ++i) {
     result.facets.emplace_back(std::string(v.facets[i]->name), top_values(*facet_spies[i], *v.facets[i], r.facet_size));
   }
+  if (collector) result.collected = std::move(collector->values());
   if (histogram && !histogram->counts().empty()) {
     const auto& counts = histogram->counts();
     const std::int64_t first = counts.begin()->first;

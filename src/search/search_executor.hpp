@@ -29,6 +29,10 @@ struct SearchRequest {
   std::vector<std::string> facets;        ///< fields with facet = true
   std::uint32_t facet_size = 10;          ///< top values per facet, by count then value
   std::int64_t histogram_interval_ns = 0;  ///< 0 = no histogram
+  /// A number field with a value slot, or empty: the first value of that
+  /// field of EVERY match (not just the page) goes to SearchResult::collected,
+  /// e.g. the alert.id of each matching alert. Documents without it add nothing.
+  std::string collect_field;
 };
 
 struct SearchHit {
@@ -50,6 +54,9 @@ struct SearchResult {
   /// (bucket start, count) for every bucket from the first to the last
   /// matching document, empty buckets included; empty when nothing matched.
   std::vector<std::pair<TimestampNs, std::uint64_t>> histogram;
+  /// SearchRequest::collect_field of every match, in no particular order
+  /// (duplicates possible when a record is in two shards).
+  std::vector<double> collected;
   std::uint32_t shards_searched = 0;
   /// Shards that exist but could not be opened (damaged): searched around,
   /// reported so a caller can say so. Shards dropped since the listing or

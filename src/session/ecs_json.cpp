@@ -8,10 +8,16 @@
 // Orientation: source is the flow's initiator for every record (the ECS
 // convention); which way an event's message went shows in its own fields
 // (dns.type "query" or "answer").
+//
+// Enrichment (filled by the detection stage before rendering) shows only
+// where something is known: source/destination geo, as and asset (asset is
+// our own field set, not ECS), network.direction always (the internal flags
+// are always computed), and ECS 8 threat.enrichments for intel matches.
 #include "session/ecs_json.hpp"
 
 #include <iterator>
 #include <type_traits>
+#include <vector>
 #include <variant>
 
 #include <fmt/format.h>
@@ -23,9 +29,6 @@
 
 namespace opensoc::session {
 namespace {
-
-
-
 
 // "1473941283.925424000": seconds with nine decimals, for the slice URL.
 std::string decimal_seconds(TimestampNs ts) {
@@ -41,11 +44,94 @@ void write_endpoint(JsonWriter& w, std::string_view key, const IpAddress& ip, st
   if (!is_icmp_protocol(proto)) w.field("port", port);
 }
 
-void write_network_common(JsonWriter& w, const Endpoints& e, AppProtocol app, std::string_view community_id) {
+// geo, as and asset of one endpoint, each only when something is known.
+// `asset` is ours (not ECS): the inventory's view of the host.
+void write_endpoint_enrichment(JsonWriter& w, const EndpointEnrichment& e) {
+  const GeoInfo& g = e.geo;
+  if (!g.country_iso.empty() || !g.country_name.empty() || !g.city.empty() || g.has_location) {
+    w.key("geo").begin_object();
+    field_if(w, "country_iso_code", g.country_iso);
+    field_if(w, "country_name", g.country_name);
+    field_if(w, "city_name", g.city);
+    if (g.has_location) w.key("location").begin_object().field("lat", g.latitude).field("lon", g.longitude).end_object();
+    w.end_object();
+  }
+  if (g.as_number != 0 || !g.as_org.empty()) {
+    w.key("as").begin_object();
+    if (g.as_number != 0) w.field("number", g.as_number);
+    if (!g.as_org.empty()) w.key("organization").begin_object().field("name", g.as_org).end_object();
+    w.end_object();
+  }
+  const AssetInfo& a = e.asset;
+  if (a.known()) {
+    w.key("asset").begin_object();
+    w.field("name", a.name);
+    field_if(w, "owner", a.owner);
+    field_if(w, "role", a.role);
+    if (a.criticality != Criticality::unknown) w.field("criticality", criticality_name(a.criticality));
+    w.end_object();
+  }
+}
+
+void write_network_common(JsonWriter& w, const Endpoints& e, AppProtocol app, std::string_view community_id,
+                          const Enrichment& enrichment) {
   w.field("transport", ecs_transport_name(e.ip_proto));
   if (app != AppProtocol::unknown && app != AppProtocol::failed) w.field("protocol", app_protocol_name(app));
   w.field("iana_number", std::to_string(e.ip_proto));
   field_if(w, "community_id", community_id);
+  w.field("direction", ecs_network_direction(enrichment));
+}
+
+// The indicator's value under the ECS field for its type; types ECS has no
+// field for (CIDR, JA3/JA4, certificate hashes) use our own `value`.
+void write_indicator_value(JsonWriter& w, const Indicator& ind) {
+  switch (ind.type) {
+    case IndicatorType::ipv4:
+    case IndicatorType::ipv6: w.field("ip", ind.value); return;
+    case IndicatorType::domain: w.key("url").begin_object().field("domain", ind.value).end_object(); return;
+    case IndicatorType::url: w.key("url").begin_object().field("original", ind.value).end_object(); return;
+    case IndicatorType::cidr:
+    case IndicatorType::ja3:
+    case IndicatorType::ja4:
+    case IndicatorType::cert_sha1:
+    case IndicatorType::cert_sha256: w.field("value", ind.value); return;
+  }
+  w.field("value", ind.value);
+}
+
+// ECS 8 threat.enrichments (one per match), plus threat.indicator with the
+// first match's type, provider and confidence for simple searches.
+void write_threats(JsonWriter& w, const std::vector<ThreatMatch>& threats) {
+  if (threats.empty()) return;
+  w.key("threat").begin_object();
+  w.key("enrichments").begin_array();
+  for (const ThreatMatch& t : threats) {
+    const Indicator& ind = t.indicator;
+    w.begin_object();
+    w.key("indicator").begin_object();
+    w.field("type", indicator_type_name(ind.type));
+    write_indicator_value(w, ind);
+    field_if(w, "provider", ind.source);
+    w.field("confidence", ind.confidence);
+    field_if(w, "description", ind.description);
+    w.end_object();
+    if (!t.field.empty() || !t.matched_value.empty() || !ind.id.empty()) {
+      w.key("matched").begin_object();
+      field_if(w, "field", t.field);
+      field_if(w, "atomic", t.matched_value);
+      field_if(w, "id", ind.id);
+      w.end_object();
+    }
+    w.end_object();
+  }
+  w.end_array();
+  const Indicator& first = threats.front().indicator;
+  w.key("indicator").begin_object();
+  w.field("type", indicator_type_name(first.type));
+  field_if(w, "provider", first.source);
+  w.field("confidence", first.confidence);
+  w.end_object();
+  w.end_object();
 }
 
 void write_vlan(JsonWriter& w, std::uint16_t vlan) {
@@ -256,6 +342,11 @@ std::string pcap_slice_url(std::string_view community_id, TimestampNs begin, Tim
 
 std::string ecs_transport_name(std::uint8_t ip_proto) { return transport_keyword(ip_proto); }
 
+std::string_view ecs_network_direction(const Enrichment& e) noexcept {
+  if (e.source.internal) return e.destination.internal ? "internal" : "outbound";
+  return e.destination.internal ? "inbound" : "external";
+}
+
 std::string ecs_tls_version(std::uint16_t version) {
   switch (version) {
     case 0x0200: return "2.0";
@@ -328,11 +419,13 @@ void append_ecs_event(std::string& out, const ProtocolEvent& ev) {
   w.end_object();
   w.key("session").begin_object().field("id", std::to_string(ev.session_id)).end_object();
   write_endpoint(w, "source", e.src_ip, e.src_port, e.ip_proto);
+  write_endpoint_enrichment(w, ev.enrichment.source);
   w.end_object();
   write_endpoint(w, "destination", e.dst_ip, e.dst_port, e.ip_proto);
+  write_endpoint_enrichment(w, ev.enrichment.destination);
   w.end_object();
   w.key("network").begin_object();
-  write_network_common(w, e, app, ev.community_id);
+  write_network_common(w, e, app, ev.community_id, ev.enrichment);
   write_vlan(w, e.vlan);
   w.end_object();
   std::visit(
@@ -346,6 +439,7 @@ void append_ecs_event(std::string& out, const ProtocolEvent& ev) {
         else if constexpr (std::is_same_v<T, QuicEvent>) write_quic(w, body);
       },
       ev.body);
+  write_threats(w, ev.enrichment.threats);
   // The packets of the session up to this event: the slice an analyst opens from it.
   w.field("pcap", pcap_slice_url(ev.community_id, ev.session_start, ev.ts + 1));
   w.end_object();
@@ -384,15 +478,17 @@ void append_ecs_session(std::string& out, const SessionRecord& s) {
   w.end_object();
   write_endpoint(w, "source", f.src_ip, f.src_port, f.ip_proto);
   w.field("bytes", f.src_bytes).field("packets", f.src_packets);
+  write_endpoint_enrichment(w, s.enrichment.source);
   w.end_object();
   write_endpoint(w, "destination", f.dst_ip, f.dst_port, f.ip_proto);
   w.field("bytes", f.dst_bytes).field("packets", f.dst_packets);
+  write_endpoint_enrichment(w, s.enrichment.destination);
   w.end_object();
   if (is_icmp_protocol(f.ip_proto)) {
     w.key("icmp").begin_object().field("type", f.src_port).field("code", f.dst_port).end_object();
   }
   w.key("network").begin_object();
-  write_network_common(w, e, s.app_protocol, s.community_id);
+  write_network_common(w, e, s.app_protocol, s.community_id, s.enrichment);
   w.field("bytes", f.src_bytes + f.dst_bytes);
   w.field("packets", f.src_packets + f.dst_packets);
   write_vlan(w, f.vlan);
@@ -424,6 +520,7 @@ void append_ecs_session(std::string& out, const SessionRecord& s) {
     if (!s.ssh_server.empty()) w.key("server").begin_object().field("software", s.ssh_server).end_object();
     w.end_object();
   }
+  write_threats(w, s.enrichment.threats);
   w.field("pcap", pcap_slice_url(s.community_id, f.first_ts, f.last_ts + 1));
   w.end_object();
 }

@@ -28,6 +28,9 @@ std::string pcap_slice_url(std::string_view community_id, TimestampNs begin, Tim
 
 /// network.transport: "tcp", "udp", "icmp", "ipv6-icmp", "sctp", ... else the number.
 std::string ecs_transport_name(std::uint8_t ip_proto);
+/// network.direction from the endpoints' internal flags: "internal" (both),
+/// "outbound" (source only), "inbound" (destination only), "external" (neither).
+std::string_view ecs_network_direction(const Enrichment& e) noexcept;
 /// tls.version: "1.0" .. "1.3", "3.0" (SSL); "" when unknown (0).
 std::string ecs_tls_version(std::uint16_t version);
 /// tls.cipher: the IANA name of common suites, else "0x" + 4 hex digits.

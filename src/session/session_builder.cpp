@@ -161,6 +161,8 @@ struct SessionBuilder::Session final : EventEmitter {
   std::uint32_t quic_packets = 0;
   std::unique_ptr<proto::QuicCryptoStream> quic_crypto;  // a ClientHello across Initials
   bool shown_closed = false;  // a provisional record went out at FIN/FIN or RST
+  bool seen[2] = {false, false};  // a packet went this way
+  bool syn = false, syn_ack = false, established = false;
   SessionRecord summary;  // the name/host/sni fields, filled as events pass
 };
 
@@ -183,6 +185,7 @@ SessionBuilder::~SessionBuilder() = default;
 SessionBuilder::Session& SessionBuilder::session_for(const flow::FlowTable::PacketFlow& pf, const PacketView& pkt,
                                                      const DecodedPacket& d) {
   auto [it, inserted] = sessions_.try_emplace(pf.flow_id);
+  last_packet_.new_session = inserted;
   if (inserted) {
     it->second = std::make_unique<Session>(*this, budget_);
     Session& s = *it->second;
@@ -228,13 +231,25 @@ void SessionBuilder::on_packet(const PacketView& pkt, const DecodedPacket& d) {
     last_advance_ = pkt.ts;
   }
   flows_.on_packet(pkt, d);
+  last_packet_.valid = false;
   const flow::FlowTable::PacketFlow pf = flows_.last_packet_flow();
   if (!pf.valid) return;
   Session& s = session_for(pf, pkt, d);
+  const int dir = pf.from_source ? kToServer : kToClient;
+  note_handshake(s, dir, d);
+  last_packet_.valid = true;
+  last_packet_.to_server = dir == kToServer;
+  last_packet_.established = s.established;
+  last_packet_.app = s.app;
+  last_packet_.session_id = s.session_id;
+  last_packet_.endpoints = &s.endpoints;
+  last_packet_.community_id = &s.community_id;
+  last_packet_.session_start = s.first_ts;
+  last_packet_.payload = {};
   if (d.later_fragment || d.payload_offset > pkt.caplen) return;
   const std::uint32_t avail = pkt.caplen - d.payload_offset;
   const std::span<const std::uint8_t> payload(pkt.data + d.payload_offset, std::min(d.payload_len, avail));
-  const int dir = pf.from_source ? kToServer : kToClient;
+  last_packet_.payload = payload;
   if (d.has(kLayerTcp)) {
     on_tcp(s, dir, d, payload);
     // The table keeps a closed flow for tcp_closed_s before its record
@@ -247,6 +262,22 @@ void SessionBuilder::on_packet(const PacketView& pkt, const DecodedPacket& d) {
     }
   } else if (d.has(kLayerUdp)) {
     on_udp(s, dir, payload);
+  }
+}
+
+void SessionBuilder::note_handshake(Session& s, int dir, const DecodedPacket& d) {
+  s.seen[dir] = true;
+  if (s.established) return;
+  if (d.has(kLayerTcp)) {
+    const std::uint8_t f = d.tcp_flags;
+    if (dir == kToServer && (f & kTcpSyn) != 0 && (f & kTcpAck) == 0) s.syn = true;
+    if (dir == kToClient && (f & kTcpSyn) != 0 && (f & kTcpAck) != 0) s.syn_ack = true;
+    // The client's ACK of the SYN-ACK completes the handshake (Suricata's
+    // "established"); a flow picked up mid-stream counts once both sides spoke.
+    if (s.syn_ack && dir == kToServer && (f & kTcpAck) != 0 && (f & kTcpSyn) == 0) s.established = true;
+    if (!s.syn && !s.syn_ack && s.seen[0] && s.seen[1]) s.established = true;
+  } else {
+    s.established = s.seen[0] && s.seen[1];
   }
 }
 

@@ -12,6 +12,7 @@
 // cores never pay for reassembly or parsing.
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <unordered_map>
 
 #include "flow/flow_config.hpp"
@@ -42,9 +43,11 @@ struct SessionConfig {
 class SessionSink {
  public:
   virtual ~SessionSink() = default;
-  virtual void on_event(const ProtocolEvent& event) = 0;
+  /// Non-const: a later stage (enrichment) may add to the record before it
+  /// is rendered; the builder does not read it afterwards.
+  virtual void on_event(ProtocolEvent& event) = 0;
   /// Final records (end_reason != active) and interim ones of long flows.
-  virtual void on_session(const SessionRecord& session) = 0;
+  virtual void on_session(SessionRecord& session) = 0;
 };
 
 struct SessionBuilderStats {
@@ -60,6 +63,22 @@ struct SessionBuilderStats {
   ReassemblyBudget::Counters reassembly{};
   std::uint64_t reassembly_buffered = 0;  ///< out-of-order TCP bytes + whole-message buffers held now
   std::uint64_t buffer_overflows = 0;     ///< whole-message buffers cut short by the shared budget
+};
+
+/// What the session layer knows about the packet just handled, for a stage
+/// that inspects packets in their session's context (signature rules).
+/// Valid until the next call into the builder.
+struct LastPacket {
+  bool valid = false;        ///< false: not part of a flow (non-IP, invalid)
+  bool to_server = true;     ///< sent by the session's initiator
+  bool established = false;  ///< TCP: handshake seen completing (or both sides seen mid-stream); UDP: both sides sent
+  bool new_session = false;  ///< this packet opened the session
+  AppProtocol app = AppProtocol::unknown;
+  std::uint64_t session_id = 0;
+  const Endpoints* endpoints = nullptr;  ///< the session's orientation
+  const std::string* community_id = nullptr;
+  TimestampNs session_start = 0;
+  std::span<const std::uint8_t> payload;  ///< L4 payload of this packet (empty for later fragments)
 };
 
 class SessionBuilder final : private flow::FlowRecordSink {
@@ -78,12 +97,14 @@ class SessionBuilder final : private flow::FlowRecordSink {
 
   [[nodiscard]] SessionBuilderStats stats() const;
   [[nodiscard]] TimestampNs last_packet_ts() const { return last_ts_; }
+  [[nodiscard]] const LastPacket& last_packet() const noexcept { return last_packet_; }
 
   struct Session;
 
  private:
   void on_flow(const FlowRecord& record) noexcept override;
   Session& session_for(const flow::FlowTable::PacketFlow& pf, const PacketView& pkt, const DecodedPacket& d);
+  void note_handshake(Session& s, int direction, const DecodedPacket& d);
   void on_tcp(Session& s, int direction, const DecodedPacket& d, std::span<const std::uint8_t> payload);
   void on_udp(Session& s, int direction, std::span<const std::uint8_t> payload);
   void deliver(Session& s, ProtocolEventBody body, bool to_server, std::uint32_t tx_id);
@@ -102,6 +123,7 @@ class SessionBuilder final : private flow::FlowRecordSink {
   TimestampNs last_ts_ = 0;
   TimestampNs last_advance_ = 0;
   std::uint64_t pcap_cnt_ = 0;
+  LastPacket last_packet_;
   SessionBuilderStats stats_;
 };
 

@@ -5,6 +5,7 @@
 #include "session/session_document.hpp"
 
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <variant>
 
@@ -107,6 +108,36 @@ void add_quic(SearchDocument& doc, const QuicEvent& q) {
   doc.add("tls.client.ja4", q.ja4);
 }
 
+void add_endpoint_enrichment(SearchDocument& doc, const EndpointEnrichment& e, std::string_view side) {
+  const std::string p(side);
+  doc.add(p + ".geo.country_iso_code", e.geo.country_iso);
+  doc.add(p + ".geo.city_name", e.geo.city);
+  if (e.geo.as_number != 0) doc.add_number(p + ".as.number", e.geo.as_number);
+  doc.add(p + ".as.organization.name", e.geo.as_org);
+  if (e.asset.known()) {
+    doc.add(p + ".asset.name", e.asset.name);
+    if (e.asset.criticality != Criticality::unknown) {
+      doc.add(p + ".asset.criticality", criticality_name(e.asset.criticality));
+    }
+  }
+}
+
+// What enrichment adds, as ecs_json.cpp renders it. event.kind is here
+// because every session and event document is of kind "event" (alerts are "alert").
+void add_enrichment(SearchDocument& doc, const Enrichment& e) {
+  doc.add("event.kind", "event");
+  add_endpoint_enrichment(doc, e.source, "source");
+  add_endpoint_enrichment(doc, e.destination, "destination");
+  doc.add("network.direction", std::string(ecs_network_direction(e)));
+  for (const ThreatMatch& t : e.threats) {
+    doc.add("threat.indicator.type", indicator_type_name(t.indicator.type));
+    doc.add("threat.indicator.provider", t.indicator.source);
+    doc.add_number("threat.indicator.confidence", t.indicator.confidence);
+    doc.add("threat.matched.field", t.field);
+    doc.add("threat.indicator.value", t.indicator.value);
+  }
+}
+
 }  // namespace
 
 search::SearchDocument event_document(const ProtocolEvent& ev) {
@@ -129,6 +160,7 @@ search::SearchDocument event_document(const ProtocolEvent& ev) {
         else if constexpr (std::is_same_v<T, QuicEvent>) add_quic(doc, body);
       },
       ev.body);
+  add_enrichment(doc, ev.enrichment);
   append_ecs_event(doc.json, ev);
   return doc;
 }
@@ -159,6 +191,7 @@ search::SearchDocument session_document(const SessionRecord& s) {
   doc.add("tls.client.ja4", s.tls_ja4);
   doc.add("ssh.client.software", s.ssh_client);
   doc.add("ssh.server.software", s.ssh_server);
+  add_enrichment(doc, s.enrichment);
   append_ecs_session(doc.json, s);
   return doc;
 }

@@ -36,6 +36,7 @@ Result<std::unique_ptr<SessionStage>> SessionStage::open(SessionStageOptions opt
     *file = std::move(*f);
   }
   s->snap_.enabled = true;
+  if (s->opt_.hook != nullptr) s->opt_.hook->bind(static_cast<StageOutputs&>(*s));
   return s;
 }
 
@@ -43,6 +44,7 @@ void SessionStage::on_packet(std::uint16_t worker, const PacketView& pkt, const 
   Stream& st = streams_[worker];
   if (!st.builder) st.builder = std::make_unique<SessionBuilder>(opt_.session, worker, static_cast<SessionSink&>(*this));
   st.builder->on_packet(pkt, d);
+  if (opt_.hook != nullptr && st.builder->last_packet().valid) opt_.hook->on_packet(worker, st.builder->last_packet(), pkt.ts);
   st.last_packet_ts = st.builder->last_packet_ts();
   st.wall_at_last_packet = 0;  // stamped at the end of the pass
 }
@@ -54,6 +56,11 @@ void SessionStage::on_pass_end(TimestampNs wall_now, bool caught_up) noexcept {
     } else if (caught_up && wall_now - st.wall_at_last_packet >= kIdleAdvanceAfter) {
       st.builder->advance(st.last_packet_ts + (wall_now - st.wall_at_last_packet));
     }
+  }
+  if (opt_.hook != nullptr) {
+    TimestampNs packet_now = 0;
+    for (const auto& [worker, st] : streams_) packet_now = std::max(packet_now, st.builder->last_packet_ts());
+    opt_.hook->on_pass_end(wall_now, packet_now);
   }
   if (shards_ && shards_->commit_due(wall_now)) {
     if (auto r = shards_->commit(); !r) {
@@ -82,6 +89,7 @@ void SessionStage::on_retention(TimestampNs oldest_kept) noexcept {
 
 Result<void> SessionStage::finish() noexcept {
   for (auto& [worker, st] : streams_) st.builder->flush(FlowEndReason::shutdown);
+  if (opt_.hook != nullptr) opt_.hook->finish();
   Result<void> result = ok();
   if (shards_) {
     if (auto r = shards_->commit(); !r) {
@@ -132,7 +140,12 @@ void SessionStage::write_export(JsonLinesFile* file, const std::string& line) {
   }
 }
 
-void SessionStage::on_event(const ProtocolEvent& event) {
+void SessionStage::write_eve_line(const std::string& line) { write_export(eve_.get(), line); }
+
+void SessionStage::index_document(search::SearchDocument doc) { index(std::move(doc)); }
+
+void SessionStage::on_event(ProtocolEvent& event) {
+  if (opt_.hook != nullptr) opt_.hook->on_event(event);
   if (eve_) {
     line_.clear();
     append_eve_event(line_, event);
@@ -146,7 +159,8 @@ void SessionStage::on_event(const ProtocolEvent& event) {
   index(std::move(doc));
 }
 
-void SessionStage::on_session(const SessionRecord& session) {
+void SessionStage::on_session(SessionRecord& session) {
+  if (opt_.hook != nullptr) opt_.hook->on_session(session);
   const bool final = session.flow.end_reason != FlowEndReason::active && !session.provisional;
   // EVE flow records are final (Suricata logs a flow once); the search index
   // takes interim and provisional ones too, each replacing the last.

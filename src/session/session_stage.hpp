@@ -18,6 +18,7 @@
 #include "search/search_document.hpp"
 #include "search/search_shards.hpp"
 #include "session/json_lines_file.hpp"
+#include "session/record_hook.hpp"
 #include "session/session_builder.hpp"
 #include "telemetry/logger.hpp"
 
@@ -35,9 +36,11 @@ struct SessionStageOptions {
   search::SearchShardOptions shards;
   ExportFileOptions eve;
   ExportFileOptions ecs;
+  /// Enrichment and detection (not owned; outlives the stage), or null.
+  RecordHook* hook = nullptr;
 };
 
-class SessionStage final : public PacketObserver, private SessionSink {
+class SessionStage final : public PacketObserver, private SessionSink, private StageOutputs {
  public:
   static Result<std::unique_ptr<SessionStage>> open(SessionStageOptions options, const telemetry::Logger& log);
   ~SessionStage() override;
@@ -51,8 +54,10 @@ class SessionStage final : public PacketObserver, private SessionSink {
 
  private:
   SessionStage(SessionStageOptions options, const telemetry::Logger& log);
-  void on_event(const ProtocolEvent& event) override;
-  void on_session(const SessionRecord& session) override;
+  void on_event(ProtocolEvent& event) override;
+  void on_session(SessionRecord& session) override;
+  void write_eve_line(const std::string& line) override;
+  void index_document(search::SearchDocument doc) override;
   void index(search::SearchDocument doc);
   void write_export(JsonLinesFile* file, const std::string& line);
   void publish();

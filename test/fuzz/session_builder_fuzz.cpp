@@ -19,12 +19,12 @@ namespace {
 
 struct RenderingSink final : opensoc::session::SessionSink {
   std::string line;
-  void on_event(const opensoc::ProtocolEvent& e) override {
+  void on_event(opensoc::ProtocolEvent& e) override {
     line.clear();
     opensoc::session::append_eve_event(line, e);
     opensoc::session::append_ecs_event(line, e);
   }
-  void on_session(const opensoc::SessionRecord& s) override {
+  void on_session(opensoc::SessionRecord& s) override {
     line.clear();
     opensoc::session::append_eve_flow(line, s);
     opensoc::session::append_ecs_session(line, s);

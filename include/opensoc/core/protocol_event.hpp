@@ -13,6 +13,7 @@
 #include <variant>
 #include <vector>
 
+#include "opensoc/core/enrichment.hpp"
 #include "opensoc/core/flow_record.hpp"
 #include "opensoc/core/ip_address.hpp"
 #include "opensoc/core/time.hpp"
@@ -163,6 +164,7 @@ struct ProtocolEvent {
   std::string community_id;
   std::uint64_t pcap_cnt = 0;     ///< 1-based packet ordinal in its worker's stream (0: unknown)
   ProtocolEventBody body;
+  Enrichment enrichment;          ///< filled by the detection stage before the event is indexed/exported
 };
 
 [[nodiscard]] constexpr AppProtocol event_protocol(const ProtocolEventBody& b) noexcept {
@@ -204,6 +206,7 @@ struct SessionRecord {
   std::string tls_ja4;
   std::string ssh_client;
   std::string ssh_server;
+  Enrichment enrichment;  ///< filled by the detection stage before the record is indexed/exported
 };
 
 }  // namespace opensoc

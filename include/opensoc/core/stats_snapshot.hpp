@@ -117,6 +117,33 @@ struct SessionSnapshot {
   TimestampNs last_commit_ns = 0;
 };
 
+/// Enrichment, intel, rules, detectors and alerts (the detection stage).
+struct DetectionSnapshot {
+  bool enabled = false;
+  std::uint64_t packets_inspected = 0;   ///< packets given to the signature rules
+  std::uint64_t events_inspected = 0;
+  std::uint64_t sessions_inspected = 0;
+  std::uint64_t rule_matches = 0;        ///< signature hits (after thresholds)
+  std::uint64_t intel_matches = 0;       ///< indicator matches recorded on sessions/events
+  std::uint64_t behaviour_hits = 0;
+  std::uint64_t alerts_created = 0;
+  std::uint64_t alerts_folded = 0;       ///< hits folded into an open alert by deduplication
+  std::uint64_t alert_errors = 0;        ///< store failures
+  std::uint64_t syslog_sent = 0;
+  std::uint64_t syslog_errors = 0;
+  std::uint64_t rules_loaded = 0;
+  std::uint64_t rules_rejected = 0;
+  std::uint64_t indicators = 0;
+  std::uint64_t assets = 0;
+  std::uint64_t geoip_databases = 0;
+  std::uint64_t reloads = 0;
+  std::uint64_t reload_errors = 0;
+  TimestampNs last_reload_ns = 0;
+  std::uint64_t alerts_total = 0;        ///< in the store
+  std::uint64_t alerts_by_status[4] = {};    ///< new, acknowledged, escalated, closed
+  std::uint64_t alerts_by_severity[4] = {};  ///< 1 (high) .. 4 (info)
+};
+
 struct StatsSnapshot {
   std::string version;
   TimestampNs now = 0;
@@ -127,6 +154,7 @@ struct StatsSnapshot {
   ConsumerSnapshot consumer;
   StoreSnapshot store;
   SessionSnapshot sessions;
+  DetectionSnapshot detection;
 };
 
 }  // namespace opensoc

@@ -80,9 +80,118 @@ void require_same(const AppConfig& a, const AppConfig& b) {
   CHECK(a.store.default_window_s == b.store.default_window_s);
   CHECK(a.http.max_header_bytes == b.http.max_header_bytes);
   CHECK(a.http.max_body_bytes == b.http.max_body_bytes);
+  const auto& da = a.detection;
+  const auto& db = b.detection;
+  CHECK(da.enabled == db.enabled);
+  CHECK(da.geoip == db.geoip);
+  CHECK(da.assets == db.assets);
+  CHECK(da.internal_networks == db.internal_networks);
+  CHECK(da.intel_files == db.intel_files);
+  CHECK(da.rule_files == db.rule_files);
+  CHECK(da.rule_vars == db.rule_vars);
+  CHECK(da.behaviour.volume.session_bytes_out == db.behaviour.volume.session_bytes_out);
+  CHECK(da.behaviour.volume.min_out_in_ratio == db.behaviour.volume.min_out_in_ratio);
+  CHECK(da.behaviour.volume.sigma == db.behaviour.volume.sigma);
+  CHECK(da.behaviour.volume.min_baseline_hours == db.behaviour.volume.min_baseline_hours);
+  CHECK(da.behaviour.volume.min_hour_bytes == db.behaviour.volume.min_hour_bytes);
+  CHECK(da.behaviour.volume.ewma_alpha == db.behaviour.volume.ewma_alpha);
+  CHECK(da.behaviour.dns_tunnel.window_s == db.behaviour.dns_tunnel.window_s);
+  CHECK(da.behaviour.dns_tunnel.unique_subdomains == db.behaviour.dns_tunnel.unique_subdomains);
+  CHECK(da.behaviour.dns_tunnel.long_label == db.behaviour.dns_tunnel.long_label);
+  CHECK(da.behaviour.dns_tunnel.entropy_bits == db.behaviour.dns_tunnel.entropy_bits);
+  CHECK(da.behaviour.dns_tunnel.long_high_entropy_queries == db.behaviour.dns_tunnel.long_high_entropy_queries);
+  CHECK(da.behaviour.dns_tunnel.txt_null_queries == db.behaviour.dns_tunnel.txt_null_queries);
+  CHECK(da.behaviour.beacon.min_connections == db.behaviour.beacon.min_connections);
+  CHECK(da.behaviour.beacon.max_jitter == db.behaviour.beacon.max_jitter);
+  CHECK(da.behaviour.beacon.min_interval_s == db.behaviour.beacon.min_interval_s);
+  CHECK(da.behaviour.beacon.max_interval_s == db.behaviour.beacon.max_interval_s);
+  CHECK(da.behaviour.beacon.external_only == db.behaviour.beacon.external_only);
+  CHECK(da.behaviour.beacon.ignore_ports == db.behaviour.beacon.ignore_ports);
+  CHECK(da.behaviour.scan.window_s == db.behaviour.scan.window_s);
+  CHECK(da.behaviour.scan.horizontal_hosts == db.behaviour.scan.horizontal_hosts);
+  CHECK(da.behaviour.scan.vertical_ports == db.behaviour.scan.vertical_ports);
+  CHECK(da.behaviour.new_destination.min_criticality == db.behaviour.new_destination.min_criticality);
+  CHECK(da.behaviour.new_destination.learning_s == db.behaviour.new_destination.learning_s);
+  CHECK(da.alerts_subdir == db.alerts_subdir);
+  CHECK(da.dedup_window_s == db.dedup_window_s);
+  CHECK(da.alerts_map_bytes == db.alerts_map_bytes);
+  CHECK(da.alert_retention_days == db.alert_retention_days);
+  CHECK(da.syslog.host == db.syslog.host);
+  CHECK(da.syslog.port == db.syslog.port);
+  CHECK(da.syslog.transport == db.syslog.transport);
+  CHECK(da.syslog.format == db.syslog.format);
 }
 
 }  // namespace
+
+TEST_CASE("parse_config reads the detection sections into DetectionConfig", "[config][detection]") {
+  const AppConfig c = parsed(R"(
+enrichment:
+  geoip: [a.mmdb, /x/b.mmdb]
+  assets: assets.csv
+  internal_networks: [10.0.0.0/8, "2001:db8::/32", 192.0.2.7]
+intel: {files: [feed.csv, bundle.json]}
+rules:
+  files: [a.rules]
+  vars: {HOME_NET: "[10.0.0.0/8]", HTTP_PORTS: "[80,8080]"}
+detectors:
+  enabled: false
+  volume: {enabled: false, session_bytes_out: 1000, min_out_in_ratio: 2.5, sigma: 3, min_baseline_hours: 6, min_hour_bytes: 7, ewma_alpha: 0.5}
+  dns_tunnel: {window: 2m, unique_subdomains: 10, long_label: 30, entropy_bits: 3.25, long_high_entropy_queries: 4, txt_null_queries: 5}
+  beacon: {min_connections: 5, max_jitter: 0.3, min_interval: 1s, max_interval: 10m, external_only: false, ignore_ports: [123, 53]}
+  scan: {window: 30s, horizontal_hosts: 9, vertical_ports: 11}
+  new_destination: {min_criticality: critical, learning: 1h}
+alerts:
+  subdir: al
+  dedup_window: 10m
+  map_bytes: 64MiB
+  retention_days: 7
+  syslog: {host: 127.0.0.1, port: 5514, transport: tcp, format: cef}
+)");
+  const auto& d = c.detection;
+  CHECK_FALSE(d.enabled);
+  CHECK(d.geoip == std::vector<std::string>{"a.mmdb", "/x/b.mmdb"});
+  CHECK(d.assets == "assets.csv");
+  CHECK(d.internal_networks == std::vector<std::string>{"10.0.0.0/8", "2001:db8::/32", "192.0.2.7"});
+  CHECK(d.intel_files == std::vector<std::string>{"feed.csv", "bundle.json"});
+  CHECK(d.rule_files == std::vector<std::string>{"a.rules"});
+  CHECK(d.rule_vars.at("HOME_NET") == "[10.0.0.0/8]");
+  CHECK(d.rule_vars.at("HTTP_PORTS") == "[80,8080]");
+  CHECK_FALSE(d.behaviour.volume.enabled);
+  CHECK(d.behaviour.volume.session_bytes_out == 1000);
+  CHECK(d.behaviour.volume.min_out_in_ratio == 2.5);
+  CHECK(d.behaviour.volume.min_baseline_hours == 6);
+  CHECK(d.behaviour.volume.ewma_alpha == 0.5);
+  CHECK(d.behaviour.dns_tunnel.window_s == 120);
+  CHECK(d.behaviour.dns_tunnel.entropy_bits == 3.25);
+  CHECK(d.behaviour.beacon.min_interval_s == 1);
+  CHECK(d.behaviour.beacon.max_interval_s == 600);
+  CHECK_FALSE(d.behaviour.beacon.external_only);
+  CHECK(d.behaviour.beacon.ignore_ports == std::vector<std::uint16_t>{123, 53});
+  CHECK(d.behaviour.scan.window_s == 30);
+  CHECK(d.behaviour.new_destination.min_criticality == Criticality::critical);
+  CHECK(d.behaviour.new_destination.learning_s == 3600);
+  CHECK(d.alerts_subdir == "al");
+  CHECK(d.dedup_window_s == 600);
+  CHECK(d.alerts_map_bytes == 64ULL << 20);
+  CHECK(d.alert_retention_days == 7);
+  CHECK(d.syslog.host == "127.0.0.1");
+  CHECK(d.syslog.port == 5514);
+  CHECK(d.syslog.transport == "tcp");
+  CHECK(d.syslog.format == "cef");
+}
+
+TEST_CASE("parse_config names each bad detection value with its key path", "[config][detection]") {
+  CHECK(errors_of("enrichment: {internal_networks: [10.0.0.0/33]}\n") ==
+        "t.yaml:1:34: enrichment.internal_networks[0]: expected a network such as 10.0.0.0/8 or 2001:db8::/32, got '10.0.0.0/33'");
+  CHECK(errors_of("detectors: {beacon: {max_jitter: 2}}\n") ==
+        "t.yaml:1:34: detectors.beacon.max_jitter: expected a number between 0 and 1, got '2'");
+  CHECK(errors_of("detectors: {new_destination: {min_criticality: vital}}\n") ==
+        "t.yaml:1:48: detectors.new_destination.min_criticality: expected one of: low, medium, high, critical, got 'vital'");
+  CHECK(errors_of("alerts: {syslog: {format: leef}}\n") == "t.yaml:1:27: alerts.syslog.format: expected rfc5424 or cef, got 'leef'");
+  CHECK(errors_of("rules: {files: a.rules}\n") ==
+        "t.yaml:1:16: rules.files: expected a list of Suricata .rules file paths, got 'a.rules'");
+}
 
 TEST_CASE("parse_config of a mapping with no keys keeps every struct default", "[config]") {
   const AppConfig defaults;
@@ -214,7 +323,7 @@ TEST_CASE("parse_config reports each bad key with file, position, key path, expe
       {"data_dir: [a]\n", "t.yaml:1:11: data_dir: expected a non-empty directory path, got a list"},
       {"log_level: verbose\n", "t.yaml:1:12: log_level: expected one of: debug, info, warning, error, got 'verbose'"},
       {"logging: info\n",
-       "t.yaml:1:1: logging: unknown key (expected one of: data_dir, log_level, capture, flow, pipeline, http, store, sessions, search, export)"},
+       "t.yaml:1:1: logging: unknown key (expected one of: data_dir, log_level, capture, flow, pipeline, http, store, sessions, search, export, enrichment, intel, rules, detectors, alerts)"},
       {"capture: 5\n", "t.yaml:1:10: capture: expected a mapping of capture settings, got '5'"},
       {"log_level: info\nlog_level: debug\n", "t.yaml:2:1: log_level: duplicate key (first at line 1)"},
       {"- a\n", "t.yaml:1:1: (top level): expected a mapping of config sections, got a list"},

@@ -19,8 +19,8 @@ struct Collected final : SessionSink {
   std::vector<ProtocolEvent> events;
   std::vector<SessionRecord> sessions;     // final (and interim) records
   std::vector<SessionRecord> provisional;  // shown at FIN/FIN or RST, before the linger ends
-  void on_event(const ProtocolEvent& e) override { events.push_back(e); }
-  void on_session(const SessionRecord& s) override { (s.provisional ? provisional : sessions).push_back(s); }
+  void on_event(ProtocolEvent& e) override { events.push_back(e); }
+  void on_session(SessionRecord& s) override { (s.provisional ? provisional : sessions).push_back(s); }
 
   template <typename T>
   std::vector<T> bodies() const {
