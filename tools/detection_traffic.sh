@@ -121,7 +121,7 @@ done
 [ "$ready" = 1 ] || { echo "detection_traffic: servers did not come up" >&2; cat "$WORK/nginx-error.log" >&2 || true; exit 1; }
 
 # --- capture: everything after the readiness probes.
-ip netns exec "$IN_NS" tcpdump -i v-in -s 0 -B 131072 -U -Z root -w "$OUT/capture.pcap" > "$OUT/tcpdump.log" 2>&1 &
+ip netns exec "$IN_NS" tcpdump -i v-in -s 0 -B 131072 --immediate-mode -U -Z root -w "$OUT/capture.pcap" > "$OUT/tcpdump.log" 2>&1 &
 TCPDUMP=$!
 PIDS+=($TCPDUMP)
 for _ in $(seq 1 50); do grep -q "listening on" "$OUT/tcpdump.log" 2>/dev/null && break; sleep 0.1; done
@@ -164,7 +164,8 @@ for i in $(seq 0 9); do
   fetch beacon "$BEACON" "http://$BEACON:8080/ping.txt"
 done
 
-sleep 0.5
+# tcpdump drops what is still in its ring when interrupted: let it drain.
+sleep 1.5
 kill -INT "$TCPDUMP"
 wait "$TCPDUMP" || true
 cat "$OUT/tcpdump.log" >&2

@@ -165,6 +165,17 @@ Result<std::unique_ptr<DetectionStage>> DetectionStage::open(DetectionStageOptio
   auto store = alert::AlertStore::open(s->resolve(c.alerts_subdir), c.alerts_map_bytes);
   if (!store) return store.error().context("alert store");
   s->store_ = std::move(*store);
+  {
+    // Deduplication survives a restart: the newest open alerts take their
+    // keys back, so the same hits fold in instead of opening duplicates.
+    alert::AlertQuery q;
+    q.statuses = {AlertStatus::new_, AlertStatus::acknowledged, AlertStatus::escalated};
+    q.limit = alert::AlertQuery::kMaxLimit;
+    const alert::AlertPage page = s->store_->query(q);
+    for (auto it = page.alerts.rbegin(); it != page.alerts.rend(); ++it) {
+      s->dedup_.remember(alert::alert_dedup_key(it->hit), it->id, it->last_seen);
+    }
+  }
 
   // Indicators added through the API survive restarts.
   const std::string api_file = s->resolve(kApiIntelFile);
@@ -784,7 +795,7 @@ void DetectionStage::raise(DetectionHit& hit, const Enrichment* enrichment) {
     if (outputs_ != nullptr) outputs_->index_document(alert::alert_document(*folded));
     shown = *folded;
   } else {
-    auto created = store_->insert(hit, score, wall_now_);
+    auto created = store_->insert(hit, score, wall_clock_ns());
     if (!created) {
       ++counters_.alert_errors;
       log_.error("alerts: {}", created.error().message);
@@ -816,7 +827,6 @@ void DetectionStage::raise(DetectionHit& hit, const Enrichment* enrichment) {
 }
 
 void DetectionStage::on_pass_end(TimestampNs wall_now, TimestampNs packet_now) noexcept {
-  wall_now_ = wall_now;
   take_pending_tables();
   {
     std::unique_ptr<BehaviourConfig> next;

@@ -138,7 +138,6 @@ class DetectionStage final : public session::RecordHook {
   std::vector<RuleMatch> matches_;
   std::vector<ThreatMatch> threats_;
   std::string line_;
-  TimestampNs wall_now_ = 0;
   TimestampNs last_retention_ = 0;
   TimestampNs retention_ns_ = 0;
   DetectionSnapshot counters_;
