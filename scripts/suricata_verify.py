@@ -17,6 +17,13 @@ log, or when none of its checks are filters on our event types. Every test
 with a capture is still ingested, so a crash or a hang on any corpus capture
 is reported (as FAIL) whether or not its checks apply.
 
+--alerts compares signature alerts instead: only tests with a rules file and
+`event_type: alert` checks, ingested with `--rules` (behavioural detectors
+off), only their alert checks. Besides the N/A rules above, a check on a field
+opensocd's alerts do not carry is N/A, and so is a test whose checks need a
+rule our parser rejected ("rule sid N rejected: message", read from the
+`rules: FILE:LINE: sid N: MESSAGE` lines ingest logs).
+
 Output: one line per test ("PASS name", "FAIL name: ...", "N/A name: reason"),
 then a per-field summary and totals; --json writes the same as one object.
 Exit status: 0 when nothing crashed or timed out, 1 otherwise (check failures

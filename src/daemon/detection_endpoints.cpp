@@ -58,7 +58,8 @@ DetectionEndpoints make_detection_endpoints(detect::DetectionStage& stage, std::
   e.rules = [&stage](const api::Request&) -> api::Response { return json(stage.rules_json()); };
   e.reload = [reload](const api::Request&) -> api::Response {
     const detect::LoadReport rep = reload();
-    return json(rep.to_json(), rep.ok ? 200 : 500);
+    // A reload that failed is the operator's files' fault, not the server's.
+    return json(rep.to_json(), rep.ok ? 200 : 422);
   };
   return e;
 }

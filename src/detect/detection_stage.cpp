@@ -359,7 +359,8 @@ LoadReport DetectionStage::reload(const DetectionConfig* config) {
   LoadReport rep = load_all(next, current_, false);
   {
     std::lock_guard lock(pending_mu_);
-    if (config != nullptr) pending_behaviour_ = std::make_unique<BehaviourConfig>(config->behaviour);
+    // Thresholds from a config whose files did not all load wait for a good reload.
+    if (config != nullptr && rep.ok) pending_behaviour_ = std::make_unique<BehaviourConfig>(config->behaviour);
   }
   publish_tables(std::move(next));
   {
@@ -430,6 +431,13 @@ std::variant<std::string, std::string> DetectionStage::add_indicators(std::strin
     }
     next.intel = rebuild_intel(rep);
     total = next.intel->size();
+    // GET /api/v1/intel shows the API source at once, not after the next reload.
+    auto& sources = last_report_.intel;
+    sources.erase(std::remove_if(sources.begin(), sources.end(),
+                                 [](const intel::IntelLoadReport& x) { return x.source == "api"; }),
+                  sources.end());
+    for (auto& src : rep.intel) sources.push_back(src);
+    last_report_.indicators = total;
   }
   publish_tables(std::move(next));
   std::string out;
@@ -634,9 +642,13 @@ void DetectionStage::on_event(ProtocolEvent& ev) noexcept {
     enrich(ev.endpoints, ev.enrichment);
     const std::size_t before = ev.enrichment.threats.size();
     match_intel_event(ev);
+    const auto* dns = std::get_if<DnsEvent>(&ev.body);
     for (std::size_t i = before; i < ev.enrichment.threats.size(); ++i) {
       const ThreatMatch& m = ev.enrichment.threats[i];
       ++counters_.intel_matches;
+      // A response repeats its query's question: recorded on the event,
+      // raised once (by the query), so a lookup counts as one hit.
+      if (dns != nullptr && dns->response && m.field == "dns.question.name") continue;
       DetectionHit h;
       h.kind = DetectionKind::intel;
       h.rule_id = "intel";

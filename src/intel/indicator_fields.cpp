@@ -118,9 +118,10 @@ std::optional<TimestampNs> parse_intel_timestamp(std::string_view text) noexcept
   bool all_digits = true;
   for (char c : text) all_digits = all_digits && is_digit(c);
   if (all_digits) {
-    if (text.size() > 11) return std::nullopt;  // beyond year 5000: not epoch seconds
+    if (text.size() > 11) return std::nullopt;
     std::int64_t v = 0;
     for (char c : text) v = v * 10 + (c - '0');
+    if (v > std::numeric_limits<TimestampNs>::max() / kNsPerSecond) return std::nullopt;  // past 2262
     return v * kNsPerSecond;
   }
   return parse_rfc3339(text);

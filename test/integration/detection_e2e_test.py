@@ -136,7 +136,10 @@ def main():
             print(r.stdout[-2000:], r.stderr[-2000:])
             return
         print(f"     traffic took {time.monotonic() - t0:.1f} s")
-        c.check(re.search(r"^0 packets dropped by kernel", r.stderr, re.M) is not None, "tcpdump dropped nothing", r.stderr[-300:])
+        captured = re.search(r"^(\d+) packets captured", r.stderr, re.M)
+        received = re.search(r"^(\d+) packets received by filter", r.stderr, re.M)
+        c.check(re.search(r"^0 packets dropped by kernel", r.stderr, re.M) is not None and captured and received and
+                captured.group(1) == received.group(1), "tcpdump wrote every packet it received", r.stderr[-300:])
         pcap = os.path.join(d, "traffic", "capture.pcap")
         traffic = read_traffic(os.path.join(d, "traffic", "traffic.tsv"))
         c.check(all(x["status"] == 200 for xs in traffic.values() for x in xs), "every curl got 200")

@@ -22,12 +22,13 @@ TEST_CASE("parse_intel_timestamp reads RFC 3339 and epoch seconds", "[intel]") {
   CHECK(parse_intel_timestamp("2024-02-29T00:00:00Z") == 1709164800 * kS);
   CHECK(parse_intel_timestamp("1795860000") == 1795860000 * kS);
   CHECK(parse_intel_timestamp(" 1795860000 ") == 1795860000 * kS);
+  CHECK(parse_intel_timestamp("9223372036") == 9223372036 * kS);  // the last second TimestampNs holds
 }
 
 TEST_CASE("parse_intel_timestamp refuses what is not a time", "[intel]") {
   for (const char* bad : {"", "soon", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2025-02-29", "2026-11-28T24:00:00Z",
                           "2026-11-28T10:00:00", "2026-11-28T10:00Z", "2026-11-28T10:00:00.Z", "2026-11-28T10:00:00+2:00",
-                          "2026-11-28T10:00:00Zjunk", "1969-12-31T23:59:59Z", "123456789012", "-5", "2026/11/28"}) {
+                          "2026-11-28T10:00:00Zjunk", "1969-12-31T23:59:59Z", "123456789012", "9223372037", "99999999999", "-5", "2026/11/28"}) {
     INFO(bad);
     CHECK_FALSE(parse_intel_timestamp(bad).has_value());
   }
