@@ -523,11 +523,11 @@ def evaluate(test, opensocd, timeout):
 # --- alerts mode: the test's rules through opensocd's rule engine ---
 
 # Alert fields opensocd writes. A check on any other key (payload, packet,
-# pcap_cnt, tx_id, flow counters, app-layer metadata on the alert ...) tests
+# flow counters, app-layer metadata on the alert ...) tests
 # what only Suricata's alert logger adds, so it is N/A.
 OUR_ALERT_KEYS = {"event_type", "alert.signature_id", "alert.rev", "alert.signature", "alert.category",
                   "alert.severity", "alert.gid", "alert.action", "src_ip", "dest_ip", "src_port",
-                  "dest_port", "proto", "flow_id", "community_id", "app_proto"}
+                  "dest_port", "proto", "flow_id", "community_id", "app_proto", "pcap_cnt", "tx_id"}
 # Behavioural detectors and intel alert with these ids; Suricata has no such
 # alerts (the config below turns the detectors off; this is the backstop).
 OWN_SIGNATURE_IDS_FROM = 9000000
@@ -767,8 +767,9 @@ def self_test():
         # Alerts mode.
         (alert_check_gap({"count": 1, "match": {"event_type": "alert", "alert.signature_id": 1, "src_port": 80}}),
          None),
-        (alert_check_gap({"count": 1, "match": {"event_type": "alert", "pcap_cnt": 4}}),
-         "pcap_cnt (not in opensocd alerts)"),
+        (alert_check_gap({"count": 1, "match": {"event_type": "alert", "pcap_cnt": 4}}), None),
+        (alert_check_gap({"count": 1, "match": {"event_type": "alert", "flow.pkts_toserver": 4}}),
+         "flow.pkts_toserver (not in opensocd alerts)"),
         (alert_check_gap({"count": 1, "match": {"event_type": "alert", "has-key": "packet"}}),
          "packet (not in opensocd alerts)"),
         (alert_check_gap({"count": 1, "match": {"event_type": "alert", "not-has-key": "packet"}}), None),

@@ -207,6 +207,8 @@ void append_eve_alert(std::string& out, const Alert& a) {
   w.field("timestamp", session::eve_timestamp(a.first_seen));
   if (first != nullptr) w.field("flow_id", first->session_id);
   w.field("event_type", "alert");
+  if (h.pcap_cnt != 0) w.field("pcap_cnt", h.pcap_cnt);
+  if (h.tx_id >= 0) w.field("tx_id", h.tx_id);
   if (has_ip(e.src_ip)) {
     w.field("src_ip", eve_address(e.src_ip));
     if (!icmp) w.field("src_port", e.src_port);

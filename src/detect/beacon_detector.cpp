@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include "detect/detector_support.hpp"
 #include "opensoc/core/json_writer.hpp"
 
 namespace opensoc::detect {
@@ -24,7 +25,6 @@ namespace {
 constexpr std::size_t kMaxKeys = 32768;
 constexpr std::size_t kHistory = 32;
 constexpr TimestampNs kRealertNs = 86400 * kNsPerSecond;
-constexpr std::uint32_t kBeaconSid = 9000004;
 
 struct BeaconKey {
   IpAddress src;
@@ -49,19 +49,6 @@ struct BeaconHistory {
   bool alerted = false;
 };
 
-AlertEvidence evidence_of(const SessionRecord& r) {
-  AlertEvidence e;
-  e.session_id = r.session_id;
-  e.community_id = r.community_id;
-  e.endpoints = Endpoints{r.flow.src_ip, r.flow.dst_ip, r.flow.src_port, r.flow.dst_port, r.flow.ip_proto, r.flow.vlan};
-  e.first_ts = r.flow.first_ts;
-  e.last_ts = r.flow.last_ts;
-  e.bytes_out = r.flow.src_bytes;
-  e.bytes_in = r.flow.dst_bytes;
-  if (r.app_protocol != AppProtocol::unknown) e.app_protocol = std::string(app_protocol_name(r.app_protocol));
-  return e;
-}
-
 }  // namespace
 
 struct BeaconDetector::State {
@@ -69,26 +56,8 @@ struct BeaconDetector::State {
   std::unordered_map<BeaconKey, BeaconHistory, BeaconKeyHash> keys;
   std::uint64_t evictions = 0;
 
-  void evict_stalest();
   void judge(const BeaconKey& key, BeaconHistory& h, TimestampNs now, std::vector<DetectionHit>& out) const;
 };
-
-void BeaconDetector::State::evict_stalest() {
-  std::vector<TimestampNs> seen;
-  seen.reserve(keys.size());
-  for (const auto& [_, h] : keys) seen.push_back(h.last_seen);
-  auto cut = seen.begin() + static_cast<std::ptrdiff_t>(seen.size() / 8);
-  std::nth_element(seen.begin(), cut, seen.end());
-  const TimestampNs cutoff = *cut;
-  for (auto it = keys.begin(); it != keys.end();) {
-    if (it->second.last_seen <= cutoff) {
-      it = keys.erase(it);
-      ++evictions;
-    } else {
-      ++it;
-    }
-  }
-}
 
 void BeaconDetector::State::judge(const BeaconKey& key, BeaconHistory& h, TimestampNs now,
                                   std::vector<DetectionHit>& out) const {
@@ -116,19 +85,11 @@ void BeaconDetector::State::judge(const BeaconKey& key, BeaconHistory& h, Timest
 
   h.alerted = true;
   h.last_alert = now;
-  DetectionHit hit;
-  hit.kind = DetectionKind::behaviour;
-  hit.rule_id = "beacon";
-  hit.signature_id = kBeaconSid;
-  hit.rev = 1;
+  DetectionHit hit = behaviour_hit("beacon", kSidBeacon, "command-and-control", 2, 50, now);
   const std::string src = key.src.to_string();
   const std::string dst = key.dst.to_string();
   hit.signature = fmt::format("{} connected to {} port {} {} times at regular {:.1f} s intervals (jitter {:.3f})", src, dst,
                               key.port, n, mean, jitter);
-  hit.category = "command-and-control";
-  hit.severity = 2;
-  hit.confidence = 50;
-  hit.ts = now;
   hit.endpoints = h.sessions.back().endpoints;
   hit.evidence = h.sessions;
   hit.dedup_key = fmt::format("beacon|{}|{}|{}", src, dst, key.port);
@@ -163,7 +124,7 @@ void BeaconDetector::on_session(const SessionRecord& record, std::vector<Detecti
   const BeaconKey key{f.src_ip, f.dst_ip, f.dst_port};
   auto it = s.keys.find(key);
   if (it == s.keys.end()) {
-    if (s.keys.size() >= kMaxKeys) s.evict_stalest();
+    if (s.keys.size() >= kMaxKeys) s.evictions += evict_stalest_eighth(s.keys);
     it = s.keys.emplace(key, BeaconHistory{}).first;
   }
   BeaconHistory& h = it->second;
@@ -173,7 +134,7 @@ void BeaconDetector::on_session(const SessionRecord& record, std::vector<Detecti
                               [](TimestampNs t, const AlertEvidence& e) { return t < e.first_ts; });
   for (const AlertEvidence& e : h.sessions)
     if (e.session_id == record.session_id) return;
-  h.sessions.insert(pos, evidence_of(record));
+  h.sessions.insert(pos, session_evidence(record));
   if (h.sessions.size() > kHistory) h.sessions.erase(h.sessions.begin());
   s.judge(key, h, f.last_ts, out);
 }

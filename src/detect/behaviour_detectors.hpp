@@ -10,6 +10,7 @@
 
 #include "detect/beacon_detector.hpp"
 #include "detect/behaviour_config.hpp"
+#include "detect/detector_support.hpp"
 #include "detect/dns_tunnel_detector.hpp"
 #include "detect/new_destination_detector.hpp"
 #include "detect/scan_detector.hpp"
@@ -19,17 +20,6 @@
 #include "opensoc/core/time.hpp"
 
 namespace opensoc::detect {
-
-/// Fixed signature ids of the behavioural detectors (DetectionHit::signature_id).
-enum BehaviourSid : std::uint32_t {
-  kSidVolumeBaseline = 9000001,
-  kSidLargeUpload = 9000002,
-  kSidDnsTunnel = 9000003,
-  kSidBeacon = 9000004,
-  kSidHorizontalScan = 9000005,
-  kSidVerticalScan = 9000006,
-  kSidNewExternalDestination = 9000007,
-};
 
 /// Owns one of each detector. Threading: one thread (the indexer thread)
 /// calls every method; stats() too (copy the result to publish it). Never

@@ -78,6 +78,40 @@ DetectionHit signature_hit(const Rule& r, TimestampNs ts, const IpAddress& src, 
   return h;
 }
 
+// One intel hit for the indicator `m` matched on a session's `ep`. With
+// `name_field` the title also says where it matched (" in url.domain
+// evil.example"): an event can match in several fields, a packet only in
+// its own addresses.
+DetectionHit intel_hit(ThreatMatch m, bool name_field, TimestampNs ts, const Endpoints& ep, AlertEvidence evidence) {
+  DetectionHit h;
+  h.kind = DetectionKind::intel;
+  h.rule_id = "intel";
+  h.signature_id = kIntelSignatureId;
+  h.rev = 1;
+  h.signature = "Threat intel match: " + std::string(indicator_type_name(m.indicator.type)) + " " + m.indicator.value +
+                (name_field ? " in " + m.field + " " + m.matched_value : "") +
+                (m.indicator.source.empty() ? "" : " (" + m.indicator.source + ")");
+  h.category = "threat-intel";
+  h.severity = m.indicator.severity;
+  h.confidence = m.indicator.confidence;
+  h.ts = ts;
+  h.endpoints = ep;
+  h.evidence.push_back(std::move(evidence));
+  h.dedup_key = "intel|" + m.indicator.value + "|" + ep.src_ip.to_string() + "|" + ep.dst_ip.to_string();
+  h.threats.push_back(std::move(m));
+  return h;
+}
+
+// The scratch for `rules`, made anew when the tables were swapped since the
+// last match (a scratch fits only the engine that made it).
+RuleScratch& scratch_for(const RuleEngine& rules, std::unique_ptr<RuleScratch>& scratch, const RuleEngine*& owner) {
+  if (owner != &rules) {
+    scratch = rules.make_scratch();
+    owner = &rules;
+  }
+  return *scratch;
+}
+
 std::string strip_colons(std::string_view hex) {
   std::string out;
   out.reserve(hex.size());
@@ -534,33 +568,16 @@ void DetectionStage::on_packet(std::uint16_t /*worker*/, const session::LastPack
       Enrichment e;
       enrich(ep, e);
       for (auto& m : threats_) {
-        DetectionHit h;
-        h.kind = DetectionKind::intel;
-        h.rule_id = "intel";
-        h.signature_id = kIntelSignatureId;
-        h.rev = 1;
-        h.signature = "Threat intel match: " + std::string(indicator_type_name(m.indicator.type)) + " " +
-                      m.indicator.value + (m.indicator.source.empty() ? "" : " (" + m.indicator.source + ")");
-        h.category = "threat-intel";
-        h.severity = m.indicator.severity;
-        h.confidence = m.indicator.confidence;
-        h.ts = ts;
-        h.endpoints = ep;
-        h.evidence.push_back(evidence_of(p.session_id, *p.community_id, ep, p.session_start, ts, p.app));
-        h.dedup_key = "intel|" + m.indicator.value + "|" + ep.src_ip.to_string() + "|" + ep.dst_ip.to_string();
-        h.threats.push_back(std::move(m));
         ++counters_.intel_matches;
-        hits_.push_back(std::move(h));
+        hits_.push_back(intel_hit(std::move(m), false, ts, ep,
+                                  evidence_of(p.session_id, *p.community_id, ep, p.session_start, ts, p.app)));
       }
       raise_all(&e);
     }
   }
   const RuleEngine* rules = tables_.rules.get();
   if (rules == nullptr || rules->stats().packet_rules == 0) return;
-  if (scratch_owner_ != rules) {
-    scratch_ = rules->make_scratch();
-    scratch_owner_ = rules;
-  }
+  RuleScratch& scratch = scratch_for(*rules, scratch_, scratch_owner_);
   PacketMatchInput in;
   if (p.to_server) {
     in.src_ip = ep.src_ip;
@@ -580,11 +597,12 @@ void DetectionStage::on_packet(std::uint16_t /*worker*/, const session::LastPack
   in.ts = ts;
   in.payload = p.payload;
   matches_.clear();
-  rules->match_packet(in, *scratch_, matches_);
+  rules->match_packet(in, scratch, matches_);
   if (matches_.empty()) return;
   for (const RuleMatch& m : matches_) {
     DetectionHit h = signature_hit(*m.rule, ts, m.src_ip, m.dst_ip, m.src_port, m.dst_port, ep.ip_proto, ep.vlan);
     h.from_packet = true;
+    h.pcap_cnt = p.pcap_cnt;
     h.evidence.push_back(evidence_of(p.session_id, *p.community_id, ep, p.session_start, ts, p.app));
     // Suricata logs every matching packet; the store folds them per session.
     h.dedup_key = h.rule_id + "|" + std::to_string(p.session_id);
@@ -649,38 +667,20 @@ void DetectionStage::on_event(ProtocolEvent& ev) noexcept {
       // A response repeats its query's question: recorded on the event,
       // raised once (by the query), so a lookup counts as one hit.
       if (dns != nullptr && dns->response && m.field == "dns.question.name") continue;
-      DetectionHit h;
-      h.kind = DetectionKind::intel;
-      h.rule_id = "intel";
-      h.signature_id = kIntelSignatureId;
-      h.rev = 1;
-      h.signature = "Threat intel match: " + std::string(indicator_type_name(m.indicator.type)) + " " +
-                    m.indicator.value + " in " + m.field + " " + m.matched_value +
-                    (m.indicator.source.empty() ? "" : " (" + m.indicator.source + ")");
-      h.category = "threat-intel";
-      h.severity = m.indicator.severity;
-      h.confidence = m.indicator.confidence;
-      h.ts = ev.ts;
-      h.endpoints = ev.endpoints;
-      h.evidence.push_back(evidence_of(ev.session_id, ev.community_id, ev.endpoints, ev.session_start, ev.ts,
-                                       event_protocol(ev.body)));
-      h.dedup_key = "intel|" + m.indicator.value + "|" + ev.endpoints.src_ip.to_string() + "|" +
-                    ev.endpoints.dst_ip.to_string();
-      h.threats.push_back(m);
-      hits_.push_back(std::move(h));
+      hits_.push_back(intel_hit(m, true, ev.ts, ev.endpoints,
+                                evidence_of(ev.session_id, ev.community_id, ev.endpoints, ev.session_start, ev.ts,
+                                            event_protocol(ev.body))));
     }
     if (const RuleEngine* rules = tables_.rules.get(); rules != nullptr && rules->stats().event_rules > 0) {
-      if (scratch_owner_ != rules) {
-        scratch_ = rules->make_scratch();
-        scratch_owner_ = rules;
-      }
       matches_.clear();
-      rules->match_event(ev, *scratch_, matches_);
+      rules->match_event(ev, scratch_for(*rules, scratch_, scratch_owner_), matches_);
       for (const RuleMatch& m : matches_) {
         DetectionHit h = signature_hit(*m.rule, ev.ts, m.src_ip, m.dst_ip, m.src_port, m.dst_port,
                                        ev.endpoints.ip_proto, ev.endpoints.vlan);
         h.evidence.push_back(evidence_of(ev.session_id, ev.community_id, ev.endpoints, ev.session_start, ev.ts,
                                          event_protocol(ev.body)));
+        h.pcap_cnt = ev.pcap_cnt;
+        h.tx_id = ev.tx_id;
         h.dedup_key = h.rule_id + "|" + std::to_string(ev.session_id);
         ++counters_.rule_matches;
         hits_.push_back(std::move(h));

@@ -21,6 +21,7 @@
 
 #include <fmt/format.h>
 
+#include "detect/detector_support.hpp"
 #include "opensoc/core/json_writer.hpp"
 
 namespace opensoc::detect {
@@ -28,7 +29,6 @@ namespace {
 
 constexpr std::size_t kMaxDomains = 4096;
 constexpr std::size_t kEvidencePerDomain = 32;
-constexpr std::uint32_t kDnsTunnelSid = 9000003;
 constexpr std::uint16_t kTypeNull = 10;
 constexpr std::uint16_t kTypeTxt = 16;
 
@@ -111,41 +111,12 @@ struct DnsTunnelDetector::State {
 
   void on_query(const ProtocolEvent& ev, const DnsQuestionEntry& q, std::vector<DetectionHit>& out);
   DomainWindow& window_for(std::string_view domain, TimestampNs ts);
-  void evict_stalest();
   [[nodiscard]] const char* tripped(const DomainWindow& d) const;
 };
 
-void DnsTunnelDetector::State::evict_stalest() {
-  std::vector<TimestampNs> seen;
-  seen.reserve(domains.size());
-  for (const auto& [_, d] : domains) seen.push_back(d.last_seen);
-  auto cut = seen.begin() + static_cast<std::ptrdiff_t>(seen.size() / 8);
-  std::nth_element(seen.begin(), cut, seen.end());
-  const TimestampNs cutoff = *cut;
-  for (auto it = domains.begin(); it != domains.end();) {
-    if (it->second.last_seen <= cutoff) {
-      it = domains.erase(it);
-      ++evictions;
-    } else {
-      ++it;
-    }
-  }
-}
-
 DomainWindow& DnsTunnelDetector::State::window_for(std::string_view domain, TimestampNs ts) {
-  auto it = domains.find(domain);
-  if (it == domains.end()) {
-    if (domains.size() >= kMaxDomains) evict_stalest();
-    it = domains.emplace(std::string(domain), DomainWindow{}).first;
-    it->second.window_start = ts;
-  }
-  DomainWindow& d = it->second;
-  if (ts - d.window_start >= static_cast<TimestampNs>(config.window_s) * kNsPerSecond) {
-    d = DomainWindow{};
-    d.window_start = ts;
-  }
-  d.last_seen = std::max(d.last_seen, ts);
-  return d;
+  return tumbling_window(domains, domain, ts, static_cast<TimestampNs>(config.window_s) * kNsPerSecond, kMaxDomains,
+                         evictions);
 }
 
 // A threshold of 0 switches that criterion off.
@@ -191,19 +162,11 @@ void DnsTunnelDetector::State::on_query(const ProtocolEvent& ev, const DnsQuesti
   if (reason == nullptr) return;
   d.alerted = true;
 
-  DetectionHit hit;
-  hit.kind = DetectionKind::behaviour;
-  hit.rule_id = "dns_tunnel";
-  hit.signature_id = kDnsTunnelSid;
-  hit.rev = 1;
+  DetectionHit hit = behaviour_hit("dns_tunnel", kSidDnsTunnel, "command-and-control", 2, 60, ev.ts);
   hit.signature = fmt::format(
       "possible DNS tunnel under {}: {} distinct subdomains, {} queries with long high-entropy labels, {} TXT/NULL queries "
       "in {} queries within {} s",
       domain, d.subdomains.size(), d.long_high_entropy, d.txt_null, d.queries, config.window_s);
-  hit.category = "command-and-control";
-  hit.severity = 2;
-  hit.confidence = 60;
-  hit.ts = ev.ts;
   hit.endpoints = ev.endpoints;
   hit.evidence = d.evidence;
   hit.dedup_key = fmt::format("dns_tunnel|{}", domain);

@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include "detect/detector_support.hpp"
 #include "opensoc/core/json_writer.hpp"
 
 namespace opensoc::detect {
@@ -22,48 +23,21 @@ namespace {
 
 constexpr std::size_t kMaxHosts = 65536;
 constexpr std::size_t kMaxDestinationsPerHost = 4096;
-constexpr std::uint32_t kNewDestinationSid = 9000007;
-
-struct IpHash {
-  std::size_t operator()(const IpAddress& a) const noexcept {
-    const std::string_view bytes(reinterpret_cast<const char*>(a.bytes.data()), a.bytes.size());
-    return std::hash<std::string_view>{}(bytes) ^ a.version;
-  }
-};
 
 struct HostDestinations {
   TimestampNs first_seen = 0;
   TimestampNs last_seen = 0;
-  std::unordered_set<IpAddress, IpHash> known;
+  std::unordered_set<IpAddress, IpAddressHash> known;
 };
 
 }  // namespace
 
 struct NewDestinationDetector::State {
   NewDestinationConfig config;
-  std::unordered_map<IpAddress, HostDestinations, IpHash> hosts;
+  std::unordered_map<IpAddress, HostDestinations, IpAddressHash> hosts;
   std::uint64_t evictions = 0;
   std::uint64_t saturated = 0;
-
-  void evict_stalest();
 };
-
-void NewDestinationDetector::State::evict_stalest() {
-  std::vector<TimestampNs> seen;
-  seen.reserve(hosts.size());
-  for (const auto& [_, h] : hosts) seen.push_back(h.last_seen);
-  auto cut = seen.begin() + static_cast<std::ptrdiff_t>(seen.size() / 8);
-  std::nth_element(seen.begin(), cut, seen.end());
-  const TimestampNs cutoff = *cut;
-  for (auto it = hosts.begin(); it != hosts.end();) {
-    if (it->second.last_seen <= cutoff) {
-      it = hosts.erase(it);
-      ++evictions;
-    } else {
-      ++it;
-    }
-  }
-}
 
 NewDestinationDetector::NewDestinationDetector(const NewDestinationConfig& config) : state_(std::make_unique<State>()) {
   state_->config = config;
@@ -82,7 +56,7 @@ void NewDestinationDetector::on_session(const SessionRecord& record, std::vector
   const FlowRecord& f = record.flow;
   auto it = s.hosts.find(f.src_ip);
   if (it == s.hosts.end()) {
-    if (s.hosts.size() >= kMaxHosts) s.evict_stalest();
+    if (s.hosts.size() >= kMaxHosts) s.evictions += evict_stalest_eighth(s.hosts);
     it = s.hosts.emplace(f.src_ip, HostDestinations{}).first;
     it->second.first_seen = f.first_ts;
   }
@@ -97,31 +71,14 @@ void NewDestinationDetector::on_session(const SessionRecord& record, std::vector
   const TimestampNs learning_end = h.first_seen + static_cast<TimestampNs>(s.config.learning_s) * kNsPerSecond;
   if (f.first_ts < learning_end) return;
 
-  DetectionHit hit;
-  hit.kind = DetectionKind::behaviour;
-  hit.rule_id = "new_external_destination";
-  hit.signature_id = kNewDestinationSid;
-  hit.rev = 1;
+  DetectionHit hit = behaviour_hit("new_external_destination", kSidNewExternalDestination, "anomaly", 3, 30, f.last_ts);
   const std::string src = f.src_ip.to_string();
   const std::string dst = f.dst_ip.to_string();
   const std::string_view name = en.source.asset.name.empty() ? std::string_view(src) : std::string_view(en.source.asset.name);
   hit.signature = fmt::format("{} asset {} ({}) contacted new external destination {} port {} (after learning {} destinations)",
                               criticality_name(crit), name, src, dst, f.dst_port, h.known.size() - 1);
-  hit.category = "anomaly";
-  hit.severity = 3;
-  hit.confidence = 30;
-  hit.ts = f.last_ts;
-  AlertEvidence e;
-  e.session_id = record.session_id;
-  e.community_id = record.community_id;
-  e.endpoints = Endpoints{f.src_ip, f.dst_ip, f.src_port, f.dst_port, f.ip_proto, f.vlan};
-  e.first_ts = f.first_ts;
-  e.last_ts = f.last_ts;
-  e.bytes_out = f.src_bytes;
-  e.bytes_in = f.dst_bytes;
-  if (record.app_protocol != AppProtocol::unknown) e.app_protocol = std::string(app_protocol_name(record.app_protocol));
-  hit.endpoints = e.endpoints;
-  hit.evidence.push_back(std::move(e));
+  hit.evidence.push_back(session_evidence(record));
+  hit.endpoints = hit.evidence.back().endpoints;
   hit.asset_criticality = crit;
   hit.dedup_key = fmt::format("new_external_destination|{}|{}", src, dst);
   JsonWriter w(hit.details_json);

@@ -148,70 +148,6 @@ std::optional<Cidr> parse_cidr(std::string_view t) {
   return c;
 }
 
-/// Flattens an address expression into include/exclude lists.
-class AddressFlattener {
- public:
-  explicit AddressFlattener(const RuleVariables& vars) : vars_(vars) {}
-
-  std::optional<std::string> add(std::string_view t, bool negated, int depth) {
-    t = trim(t);
-    if (depth > kMaxNesting) return "address nesting too deep";
-    if (t.empty()) return "empty address";
-    if (t.front() == '!') {
-      if (negated) return "nested negation not supported";
-      return add(t.substr(1), true, depth + 1);
-    }
-    if (t.front() == '[') {
-      if (!is_group(t)) return "unbalanced '[' in address " + in_quotes(t);
-      const auto parts = split_group(t.substr(1, t.size() - 2));
-      if (!parts) return "malformed address group " + in_quotes(t);
-      for (auto p : *parts) {
-        if (auto e = add(p, negated, depth + 1)) return e;
-      }
-      return std::nullopt;
-    }
-    if (t.front() == '$') {
-      const std::string name(t.substr(1));
-      const auto it = vars_.addresses.find(name);
-      if (it == vars_.addresses.end()) return "undefined address variable $" + name;
-      if (std::find(visiting_.begin(), visiting_.end(), name) != visiting_.end()) {
-        return "address variable $" + name + " refers to itself";
-      }
-      visiting_.push_back(name);
-      auto e = add(it->second, negated, depth + 1);
-      visiting_.pop_back();
-      return e;
-    }
-    if (t == "any") {
-      if (negated) return "negated 'any' matches nothing";
-      any_ = true;
-      return std::nullopt;
-    }
-    if (t.find('-') != std::string_view::npos && t.find('/') == std::string_view::npos) {
-      return "address ranges not supported: " + in_quotes(t);
-    }
-    const auto c = parse_cidr(t);
-    if (!c) return "invalid address " + in_quotes(t);
-    (negated ? exclude_ : include_).push_back(*c);
-    return std::nullopt;
-  }
-
-  std::optional<std::string> finish(AddressSpec& out) {
-    if (!any_ && include_.empty() && exclude_.empty()) return "empty address";
-    // Only negations ("!$HOME_NET", "[!a,!b]") mean "anything but".
-    out.any = any_ || include_.empty();
-    if (!out.any) out.include = std::move(include_);
-    out.exclude = std::move(exclude_);
-    return std::nullopt;
-  }
-
- private:
-  const RuleVariables& vars_;
-  std::vector<std::string> visiting_;
-  bool any_ = false;
-  std::vector<Cidr> include_, exclude_;
-};
-
 // -------------------------------------------------------------------- ports
 
 std::optional<PortRange> parse_port_range(std::string_view t) {
@@ -240,22 +176,60 @@ std::optional<PortRange> parse_port_range(std::string_view t) {
   return r;
 }
 
-class PortFlattener {
+// ------------------------------------------------------- address/port lists
+
+// What differs between an address list and a port list: the noun in the
+// messages, where their variables live and how one element is read.
+struct AddressList {
+  using Item = Cidr;
+  using Spec = AddressSpec;
+  static constexpr std::string_view kNoun = "address";
+  static const std::map<std::string, std::string>& variables(const RuleVariables& v) { return v.addresses; }
+  // Returns an error message, or nullopt with `item` set.
+  static std::optional<std::string> parse(std::string_view t, Cidr& item) {
+    if (t.find('-') != std::string_view::npos && t.find('/') == std::string_view::npos) {
+      return "address ranges not supported: " + in_quotes(t);
+    }
+    const auto c = parse_cidr(t);
+    if (!c) return "invalid address " + in_quotes(t);
+    item = *c;
+    return std::nullopt;
+  }
+};
+
+struct PortList {
+  using Item = PortRange;
+  using Spec = PortSpec;
+  static constexpr std::string_view kNoun = "port";
+  static const std::map<std::string, std::string>& variables(const RuleVariables& v) { return v.ports; }
+  static std::optional<std::string> parse(std::string_view t, PortRange& item) {
+    const auto r = parse_port_range(t);
+    if (!r) return "invalid port " + in_quotes(t);
+    item = *r;
+    return std::nullopt;
+  }
+};
+
+/// Flattens an address or port expression ("[$HOME_NET,!10.0.0.1]",
+/// "[80,8000:8080]") into include/exclude lists.
+template <typename List>
+class ListFlattener {
  public:
-  explicit PortFlattener(const RuleVariables& vars) : vars_(vars) {}
+  explicit ListFlattener(const RuleVariables& vars) : vars_(List::variables(vars)) {}
 
   std::optional<std::string> add(std::string_view t, bool negated, int depth) {
+    const std::string noun(List::kNoun);
     t = trim(t);
-    if (depth > kMaxNesting) return "port nesting too deep";
-    if (t.empty()) return "empty port";
+    if (depth > kMaxNesting) return noun + " nesting too deep";
+    if (t.empty()) return "empty " + noun;
     if (t.front() == '!') {
       if (negated) return "nested negation not supported";
       return add(t.substr(1), true, depth + 1);
     }
     if (t.front() == '[') {
-      if (!is_group(t)) return "unbalanced '[' in port " + in_quotes(t);
+      if (!is_group(t)) return "unbalanced '[' in " + noun + " " + in_quotes(t);
       const auto parts = split_group(t.substr(1, t.size() - 2));
-      if (!parts) return "malformed port group " + in_quotes(t);
+      if (!parts) return "malformed " + noun + " group " + in_quotes(t);
       for (auto p : *parts) {
         if (auto e = add(p, negated, depth + 1)) return e;
       }
@@ -263,10 +237,10 @@ class PortFlattener {
     }
     if (t.front() == '$') {
       const std::string name(t.substr(1));
-      const auto it = vars_.ports.find(name);
-      if (it == vars_.ports.end()) return "undefined port variable $" + name;
+      const auto it = vars_.find(name);
+      if (it == vars_.end()) return "undefined " + noun + " variable $" + name;
       if (std::find(visiting_.begin(), visiting_.end(), name) != visiting_.end()) {
-        return "port variable $" + name + " refers to itself";
+        return noun + " variable $" + name + " refers to itself";
       }
       visiting_.push_back(name);
       auto e = add(it->second, negated, depth + 1);
@@ -278,14 +252,15 @@ class PortFlattener {
       any_ = true;
       return std::nullopt;
     }
-    const auto r = parse_port_range(t);
-    if (!r) return "invalid port " + in_quotes(t);
-    (negated ? exclude_ : include_).push_back(*r);
+    typename List::Item item{};
+    if (auto e = List::parse(t, item)) return e;
+    (negated ? exclude_ : include_).push_back(item);
     return std::nullopt;
   }
 
-  std::optional<std::string> finish(PortSpec& out) {
-    if (!any_ && include_.empty() && exclude_.empty()) return "empty port";
+  std::optional<std::string> finish(typename List::Spec& out) {
+    if (!any_ && include_.empty() && exclude_.empty()) return "empty " + std::string(List::kNoun);
+    // Only negations ("!$HOME_NET", "[!a,!b]") mean "anything but".
     out.any = any_ || include_.empty();
     if (!out.any) out.include = std::move(include_);
     out.exclude = std::move(exclude_);
@@ -293,10 +268,10 @@ class PortFlattener {
   }
 
  private:
-  const RuleVariables& vars_;
+  const std::map<std::string, std::string>& vars_;
   std::vector<std::string> visiting_;
   bool any_ = false;
-  std::vector<PortRange> include_, exclude_;
+  std::vector<typename List::Item> include_, exclude_;
 };
 
 // ------------------------------------------------------------------ strings
@@ -427,6 +402,8 @@ std::vector<RawOption> split_options(std::string_view body) {
 
 std::optional<RuleProtocol> parse_protocol(std::string_view p) {
   if (p == "ip") return RuleProtocol::ip;
+  // tcp-stream rules are matched per packet, like tcp: the same bytes,
+  // except where overlapping retransmissions disagree (docs/DETECTION.md).
   if (p == "tcp" || p == "tcp-pkt" || p == "tcp-stream") return RuleProtocol::tcp;
   if (p == "udp") return RuleProtocol::udp;
   if (p == "icmp") return RuleProtocol::icmp;
@@ -999,12 +976,12 @@ std::variant<Rule, RuleError> parse_rule(std::string_view text, const RuleVariab
     return fail(sid, Fail{"", "invalid direction " + in_quotes(h[4]) + " (only -> and <>)"});
   }
   {
-    AddressFlattener src(vars), dst(vars);
+    ListFlattener<AddressList> src(vars), dst(vars);
     if (auto e = src.add(h[2], false, 0)) return fail(sid, Fail{"", "source address: " + *e});
     if (auto e = src.finish(rule.src)) return fail(sid, Fail{"", "source address: " + *e});
     if (auto e = dst.add(h[5], false, 0)) return fail(sid, Fail{"", "destination address: " + *e});
     if (auto e = dst.finish(rule.dst)) return fail(sid, Fail{"", "destination address: " + *e});
-    PortFlattener sp(vars), dp(vars);
+    ListFlattener<PortList> sp(vars), dp(vars);
     if (auto e = sp.add(h[3], false, 0)) return fail(sid, Fail{"", "source port: " + *e});
     if (auto e = sp.finish(rule.src_ports)) return fail(sid, Fail{"", "source port: " + *e});
     if (auto e = dp.add(h[6], false, 0)) return fail(sid, Fail{"", "destination port: " + *e});

@@ -21,6 +21,7 @@
 #include <fmt/format.h>
 
 #include "opensoc/core/decoded_packet.hpp"
+#include "detect/detector_support.hpp"
 #include "opensoc/core/json_writer.hpp"
 
 namespace opensoc::detect {
@@ -29,22 +30,13 @@ namespace {
 constexpr std::size_t kMaxSources = 1024;
 constexpr std::size_t kMaxPairsPerSource = 4096;
 constexpr std::size_t kEvidencePerSource = 32;
-constexpr std::uint32_t kHorizontalSid = 9000005;
-constexpr std::uint32_t kVerticalSid = 9000006;
 constexpr std::uint8_t kProtoTcp = 6;
 constexpr std::uint8_t kProtoUdp = 17;
 // A frame without payload: Ethernet + VLAN + IPv6 + TCP with options stays below this.
 constexpr std::uint64_t kMaxEmptyFrameBytes = 110;
 
-struct IpHash {
-  std::size_t operator()(const IpAddress& a) const noexcept {
-    const std::string_view bytes(reinterpret_cast<const char*>(a.bytes.data()), a.bytes.size());
-    return std::hash<std::string_view>{}(bytes) ^ a.version;
-  }
-};
-
 std::uint64_t pair_key(const IpAddress& dst, std::uint16_t port) {
-  return static_cast<std::uint64_t>(IpHash{}(dst)) ^ (static_cast<std::uint64_t>(port) * 0x9E3779B97F4A7C15ULL);
+  return static_cast<std::uint64_t>(IpAddressHash{}(dst)) ^ (static_cast<std::uint64_t>(port) * 0x9E3779B97F4A7C15ULL);
 }
 
 bool multicast_or_broadcast(const IpAddress& a) {
@@ -57,24 +49,11 @@ struct SourceWindow {
   TimestampNs last_seen = 0;
   std::unordered_set<std::uint64_t> pairs;
   std::unordered_map<std::uint16_t, std::uint32_t> hosts_per_port;
-  std::unordered_map<IpAddress, std::uint32_t, IpHash> ports_per_host;
+  std::unordered_map<IpAddress, std::uint32_t, IpAddressHash> ports_per_host;
   std::unordered_set<std::uint16_t> alerted_ports;
-  std::unordered_set<IpAddress, IpHash> alerted_hosts;
+  std::unordered_set<IpAddress, IpAddressHash> alerted_hosts;
   std::vector<AlertEvidence> evidence;  // the last kEvidencePerSource probes
 };
-
-AlertEvidence evidence_of(const SessionRecord& r) {
-  AlertEvidence e;
-  e.session_id = r.session_id;
-  e.community_id = r.community_id;
-  e.endpoints = Endpoints{r.flow.src_ip, r.flow.dst_ip, r.flow.src_port, r.flow.dst_port, r.flow.ip_proto, r.flow.vlan};
-  e.first_ts = r.flow.first_ts;
-  e.last_ts = r.flow.last_ts;
-  e.bytes_out = r.flow.src_bytes;
-  e.bytes_in = r.flow.dst_bytes;
-  if (r.app_protocol != AppProtocol::unknown) e.app_protocol = std::string(app_protocol_name(r.app_protocol));
-  return e;
-}
 
 }  // namespace
 
@@ -95,55 +74,23 @@ bool is_probe_session(const FlowRecord& f) noexcept {
 
 struct ScanDetector::State {
   ScanConfig config;
-  std::unordered_map<IpAddress, SourceWindow, IpHash> sources;
+  std::unordered_map<IpAddress, SourceWindow, IpAddressHash> sources;
   std::uint64_t evictions = 0;
 
-  void evict_stalest();
   SourceWindow& window_for(const IpAddress& src, TimestampNs ts);
   DetectionHit make_hit(const SourceWindow& w, const SessionRecord& r, bool horizontal, std::uint32_t observed) const;
 };
 
-void ScanDetector::State::evict_stalest() {
-  std::vector<TimestampNs> seen;
-  seen.reserve(sources.size());
-  for (const auto& [_, w] : sources) seen.push_back(w.last_seen);
-  auto cut = seen.begin() + static_cast<std::ptrdiff_t>(seen.size() / 8);
-  std::nth_element(seen.begin(), cut, seen.end());
-  const TimestampNs cutoff = *cut;
-  for (auto it = sources.begin(); it != sources.end();) {
-    if (it->second.last_seen <= cutoff) {
-      it = sources.erase(it);
-      ++evictions;
-    } else {
-      ++it;
-    }
-  }
-}
-
 SourceWindow& ScanDetector::State::window_for(const IpAddress& src, TimestampNs ts) {
-  auto it = sources.find(src);
-  if (it == sources.end()) {
-    if (sources.size() >= kMaxSources) evict_stalest();
-    it = sources.emplace(src, SourceWindow{}).first;
-    it->second.window_start = ts;
-  }
-  SourceWindow& w = it->second;
-  if (ts - w.window_start >= static_cast<TimestampNs>(config.window_s) * kNsPerSecond) {
-    w = SourceWindow{};
-    w.window_start = ts;
-  }
-  w.last_seen = std::max(w.last_seen, ts);
-  return w;
+  return tumbling_window(sources, src, ts, static_cast<TimestampNs>(config.window_s) * kNsPerSecond, kMaxSources,
+                         evictions);
 }
 
 DetectionHit ScanDetector::State::make_hit(const SourceWindow& w, const SessionRecord& r, bool horizontal,
                                            std::uint32_t observed) const {
   const FlowRecord& f = r.flow;
-  DetectionHit hit;
-  hit.kind = DetectionKind::behaviour;
-  hit.rule_id = horizontal ? "horizontal_scan" : "vertical_scan";
-  hit.signature_id = horizontal ? kHorizontalSid : kVerticalSid;
-  hit.rev = 1;
+  DetectionHit hit = behaviour_hit(horizontal ? "horizontal_scan" : "vertical_scan",
+                                   horizontal ? kSidHorizontalScan : kSidVerticalScan, "reconnaissance", 3, 70, f.last_ts);
   const std::string src = f.src_ip.to_string();
   const std::string dst = f.dst_ip.to_string();
   const std::string_view proto = f.ip_proto == kProtoTcp ? "tcp" : "udp";
@@ -160,10 +107,6 @@ DetectionHit ScanDetector::State::make_hit(const SourceWindow& w, const SessionR
     hit.endpoints.dst_ip = f.dst_ip;
     hit.endpoints.ip_proto = f.ip_proto;
   }
-  hit.category = "reconnaissance";
-  hit.severity = 3;
-  hit.confidence = 70;
-  hit.ts = f.last_ts;
   for (const AlertEvidence& e : w.evidence) {
     const bool same = horizontal ? e.endpoints.dst_port == f.dst_port : e.endpoints.dst_ip == f.dst_ip;
     if (same) hit.evidence.push_back(e);
@@ -194,7 +137,7 @@ void ScanDetector::on_session(const SessionRecord& record, std::vector<Detection
   // which for unanswered probes is an idle timeout later.
   SourceWindow& w = s.window_for(f.src_ip, f.first_ts);
   if (w.evidence.size() >= kEvidencePerSource) w.evidence.erase(w.evidence.begin());
-  w.evidence.push_back(evidence_of(record));
+  w.evidence.push_back(session_evidence(record));
   if (w.pairs.size() >= kMaxPairsPerSource) return;
   if (!w.pairs.insert(pair_key(f.dst_ip, f.dst_port)).second) return;
   const std::uint32_t hosts = ++w.hosts_per_port[f.dst_port];

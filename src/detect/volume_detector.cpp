@@ -28,6 +28,7 @@
 
 #include <fmt/format.h>
 
+#include "detect/detector_support.hpp"
 #include "opensoc/core/json_writer.hpp"
 
 namespace opensoc::detect {
@@ -38,15 +39,6 @@ constexpr std::size_t kMaxRememberedUploads = 4096;
 constexpr std::size_t kEvidencePerHour = 8;  // the largest sessions of the hour
 constexpr TimestampNs kNsPerHour = 3600 * kNsPerSecond;
 constexpr std::int64_t kMaxGapHours = 24 * 7;
-constexpr std::uint32_t kVolumeBaselineSid = 9000001;
-constexpr std::uint32_t kLargeUploadSid = 9000002;
-
-struct IpHash {
-  std::size_t operator()(const IpAddress& a) const noexcept {
-    const std::string_view bytes(reinterpret_cast<const char*>(a.bytes.data()), a.bytes.size());
-    return std::hash<std::string_view>{}(bytes) ^ a.version;
-  }
-};
 
 struct HourSlot {
   double mean = 0;
@@ -63,19 +55,6 @@ struct HostVolume {
   std::array<HourSlot, 24> slots{};
   std::vector<AlertEvidence> largest;  // <= kEvidencePerHour
 };
-
-AlertEvidence evidence_of(const SessionRecord& r) {
-  AlertEvidence e;
-  e.session_id = r.session_id;
-  e.community_id = r.community_id;
-  e.endpoints = Endpoints{r.flow.src_ip, r.flow.dst_ip, r.flow.src_port, r.flow.dst_port, r.flow.ip_proto, r.flow.vlan};
-  e.first_ts = r.flow.first_ts;
-  e.last_ts = r.flow.last_ts;
-  e.bytes_out = r.flow.src_bytes;
-  e.bytes_in = r.flow.dst_bytes;
-  if (r.app_protocol != AppProtocol::unknown) e.app_protocol = std::string(app_protocol_name(r.app_protocol));
-  return e;
-}
 
 double megabytes(double bytes) { return bytes / 1e6; }
 
@@ -99,7 +78,7 @@ void fold(HourSlot& slot, double x, double alpha) {
 
 struct VolumeDetector::State {
   VolumeConfig config;
-  std::unordered_map<IpAddress, HostVolume, IpHash> hosts;
+  std::unordered_map<IpAddress, HostVolume, IpAddressHash> hosts;
   std::unordered_set<std::uint64_t> uploads_seen;
   std::deque<std::uint64_t> uploads_order;  // FIFO over uploads_seen
   std::uint64_t evictions = 0;
@@ -122,20 +101,12 @@ void VolumeDetector::State::large_upload(const SessionRecord& r, std::vector<Det
     uploads_order.pop_front();
   }
 
-  DetectionHit hit;
-  hit.kind = DetectionKind::behaviour;
-  hit.rule_id = "large_upload";
-  hit.signature_id = kLargeUploadSid;
-  hit.rev = 1;
+  DetectionHit hit = behaviour_hit("large_upload", kSidLargeUpload, "exfiltration", 2, 50, f.last_ts);
   const std::string src = f.src_ip.to_string();
   const std::string dst = f.dst_ip.to_string();
   hit.signature = fmt::format("{} sent {:.1f} MB to {} in one session ({:.1f} MB received)", src,
                               megabytes(static_cast<double>(f.src_bytes)), dst, megabytes(static_cast<double>(f.dst_bytes)));
-  hit.category = "exfiltration";
-  hit.severity = 2;
-  hit.confidence = 50;
-  hit.ts = f.last_ts;
-  hit.evidence.push_back(evidence_of(r));
+  hit.evidence.push_back(session_evidence(r));
   hit.endpoints = hit.evidence.back().endpoints;
   hit.dedup_key = fmt::format("large_upload|{}|{}", src, dst);
   JsonWriter w(hit.details_json);
@@ -154,22 +125,7 @@ HostVolume& VolumeDetector::State::host(const IpAddress& ip) {
   auto it = hosts.find(ip);
   if (it != hosts.end()) return it->second;
   if (hosts.size() >= kMaxHosts) {
-    // Evict the stalest eighth at once so that a full table costs O(1)
-    // amortised per new host rather than a scan each time.
-    std::vector<TimestampNs> seen;
-    seen.reserve(hosts.size());
-    for (const auto& [_, h] : hosts) seen.push_back(h.last_seen);
-    auto cut = seen.begin() + static_cast<std::ptrdiff_t>(seen.size() / 8);
-    std::nth_element(seen.begin(), cut, seen.end());
-    const TimestampNs cutoff = *cut;
-    for (auto h = hosts.begin(); h != hosts.end();) {
-      if (h->second.last_seen <= cutoff) {
-        h = hosts.erase(h);
-        ++evictions;
-      } else {
-        ++h;
-      }
-    }
+    evictions += evict_stalest_eighth(hosts);
   }
   return hosts[ip];
 }
@@ -202,9 +158,9 @@ void VolumeDetector::State::baseline(const SessionRecord& r, std::vector<Detecti
   auto smallest = std::min_element(h.largest.begin(), h.largest.end(),
                                    [](const AlertEvidence& a, const AlertEvidence& b) { return a.bytes_out < b.bytes_out; });
   if (h.largest.size() < kEvidencePerHour) {
-    h.largest.push_back(evidence_of(r));
+    h.largest.push_back(session_evidence(r));
   } else if (smallest != h.largest.end() && smallest->bytes_out < f.src_bytes) {
-    *smallest = evidence_of(r);
+    *smallest = session_evidence(r);
   }
 
   if (h.alerted || h.history_hours < config.min_baseline_hours) return;
@@ -215,19 +171,11 @@ void VolumeDetector::State::baseline(const SessionRecord& r, std::vector<Detecti
   if (static_cast<double>(h.bytes) <= threshold) return;
   h.alerted = true;
 
-  DetectionHit hit;
-  hit.kind = DetectionKind::behaviour;
-  hit.rule_id = "volume_baseline";
-  hit.signature_id = kVolumeBaselineSid;
-  hit.rev = 1;
+  DetectionHit hit = behaviour_hit("volume_baseline", kSidVolumeBaseline, "anomaly", 3, 40, f.last_ts);
   const std::string src = f.src_ip.to_string();
   const auto hour_of_day = static_cast<unsigned>(h.hour % 24);
   hit.signature = fmt::format("{} sent {:.1f} MB to external hosts in the hour from {:02}:00 UTC; usual {:.1f} MB, threshold {:.1f} MB",
                               src, megabytes(static_cast<double>(h.bytes)), hour_of_day, megabytes(slot.mean), megabytes(threshold));
-  hit.category = "anomaly";
-  hit.severity = 3;
-  hit.confidence = 40;
-  hit.ts = f.last_ts;
   hit.endpoints.src_ip = f.src_ip;
   hit.evidence = h.largest;
   std::sort(hit.evidence.begin(), hit.evidence.end(),

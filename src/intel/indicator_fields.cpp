@@ -4,25 +4,11 @@
 
 #include <limits>
 
+#include "intel/feed_text.hpp"
 #include "intel/indicator_normaliser.hpp"
 
 namespace opensoc::intel {
 namespace {
-
-constexpr char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool equals_ignore_case(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
-
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
 
 bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 
@@ -113,7 +99,7 @@ std::optional<unsigned> parse_small_uint(std::string_view s) noexcept {
 }  // namespace
 
 std::optional<TimestampNs> parse_intel_timestamp(std::string_view text) noexcept {
-  text = trim(text);
+  text = trim_blanks(text);
   if (text.empty()) return std::nullopt;
   bool all_digits = true;
   for (char c : text) all_digits = all_digits && is_digit(c);
@@ -128,7 +114,7 @@ std::optional<TimestampNs> parse_intel_timestamp(std::string_view text) noexcept
 }
 
 std::optional<std::uint8_t> parse_confidence(std::string_view text) noexcept {
-  text = trim(text);
+  text = trim_blanks(text);
   if (equals_ignore_case(text, "high")) return 85;
   if (equals_ignore_case(text, "medium")) return 50;
   if (equals_ignore_case(text, "low")) return 15;
@@ -138,7 +124,7 @@ std::optional<std::uint8_t> parse_confidence(std::string_view text) noexcept {
 }
 
 std::optional<std::uint8_t> parse_severity(std::string_view text) noexcept {
-  text = trim(text);
+  text = trim_blanks(text);
   if (equals_ignore_case(text, "critical") || equals_ignore_case(text, "high")) return 1;
   if (equals_ignore_case(text, "medium")) return 2;
   if (equals_ignore_case(text, "low")) return 3;
@@ -149,7 +135,7 @@ std::optional<std::uint8_t> parse_severity(std::string_view text) noexcept {
 }
 
 Result<Indicator> indicator_from_fields(const IndicatorFields& f, const std::string& default_source) {
-  const std::string_view type_word = trim(f.type);
+  const std::string_view type_word = trim_blanks(f.type);
   if (type_word.empty()) return Error{"missing type"};
   const auto type = parse_indicator_type(type_word);
   if (!type) return Error{"unknown indicator type '" + std::string(type_word.substr(0, 64)) + "'"};
@@ -158,25 +144,25 @@ Result<Indicator> indicator_from_fields(const IndicatorFields& f, const std::str
   Indicator ind;
   ind.type = normalised->type;
   ind.value = std::move(normalised->value);
-  if (!trim(f.confidence).empty()) {
+  if (!trim_blanks(f.confidence).empty()) {
     const auto c = parse_confidence(f.confidence);
     if (!c) return Error{"confidence must be 0..100 or high/medium/low"};
     ind.confidence = *c;
   }
-  if (!trim(f.severity).empty()) {
+  if (!trim_blanks(f.severity).empty()) {
     const auto s = parse_severity(f.severity);
     if (!s) return Error{"severity must be 1..4 or critical/high/medium/low/info"};
     ind.severity = *s;
   }
-  if (!trim(f.expires).empty()) {
+  if (!trim_blanks(f.expires).empty()) {
     const auto e = parse_intel_timestamp(f.expires);
     if (!e) return Error{"expires must be RFC 3339 or epoch seconds"};
     ind.expires = *e;
   }
-  ind.description = std::string(trim(f.description));
-  const std::string_view src = trim(f.source);
+  ind.description = std::string(trim_blanks(f.description));
+  const std::string_view src = trim_blanks(f.source);
   ind.source = src.empty() ? default_source : std::string(src);
-  ind.id = std::string(trim(f.id));
+  ind.id = std::string(trim_blanks(f.id));
   return ind;
 }
 

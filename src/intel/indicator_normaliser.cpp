@@ -7,25 +7,11 @@
 #include <cstring>
 
 #include "enrich/ip_prefix_trie.hpp"
+#include "intel/feed_text.hpp"
 #include "opensoc/core/ip_address.hpp"
 
 namespace opensoc::intel {
 namespace {
-
-constexpr char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool equals_ignore_case(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
-
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
-  return s;
-}
 
 bool is_hex(char c) noexcept { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 bool is_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
@@ -49,8 +35,16 @@ Result<NormalisedIndicator> normalise_address(std::string_view v) {
     if (!is_digit(c)) return Error{"not an IP network (prefix length)"};
     len = len * 10 + static_cast<unsigned>(c - '0');
   }
+  if (len > (a->version == 4 ? 32U : 128U)) return Error{"prefix length longer than the address"};
+  if (a->version == 6 && len >= 96) {
+    // ::ffff:a.b.c.d/n is the IPv4 network a.b.c.d/(n-96): observed addresses are matched unmapped.
+    const IpAddress unmapped = enrich::unmap_ipv4(*a);
+    if (unmapped.version == 4) {
+      *a = unmapped;
+      len -= 96;
+    }
+  }
   const unsigned bits = a->version == 4 ? 32 : 128;
-  if (len > bits) return Error{"prefix length longer than the address"};
   if (len == bits) return NormalisedIndicator{a->version == 4 ? IndicatorType::ipv4 : IndicatorType::ipv6, a->to_string()};
   // Mask the host bits: feeds write "10.1.2.3/8" and mean 10.0.0.0/8.
   for (unsigned i = 0; i < 16; ++i) {
@@ -83,7 +77,7 @@ Result<NormalisedIndicator> normalise_domain(std::string_view v) {
     } else {
       return Error{"character not allowed in a domain"};
     }
-    out.push_back(lower(c));
+    out.push_back(ascii_lower(c));
   }
   if (label == 0) return Error{"empty label in domain"};  // "a.example.." keeps one dot after the strip
   return NormalisedIndicator{IndicatorType::domain, std::move(out)};
@@ -95,7 +89,7 @@ Result<NormalisedIndicator> normalise_hex(IndicatorType type, std::string_view v
   for (char c : v) {
     if (c == ':' || c == ' ') continue;  // "AB:CD:..." as certificate viewers print it
     if (!is_hex(c) || out.size() == digits) return Error{std::string(what) + " must be " + std::to_string(digits) + " hex digits"};
-    out.push_back(lower(c));
+    out.push_back(ascii_lower(c));
   }
   if (out.size() != digits) return Error{std::string(what) + " must be " + std::to_string(digits) + " hex digits"};
   return NormalisedIndicator{type, std::move(out)};
@@ -140,7 +134,7 @@ bool is_default_port(std::string_view scheme_lower, std::string_view port) noexc
 }  // namespace
 
 std::optional<IndicatorType> parse_indicator_type(std::string_view word) noexcept {
-  word = trim(word);
+  word = trim_whitespace(word);
   struct Word {
     std::string_view text;
     IndicatorType type;
@@ -164,7 +158,7 @@ std::optional<IndicatorType> parse_indicator_type(std::string_view word) noexcep
 }
 
 Result<NormalisedIndicator> normalise_indicator(IndicatorType type, std::string_view value) {
-  value = trim(value);
+  value = trim_whitespace(value);
   if (value.empty()) return Error{"empty value"};
   switch (type) {
     case IndicatorType::ipv4:
@@ -187,7 +181,7 @@ Result<NormalisedIndicator> normalise_indicator(IndicatorType type, std::string_
 }
 
 std::size_t normalise_url_into(std::string_view url, char* out, std::size_t capacity) noexcept {
-  url = trim(url);
+  url = trim_whitespace(url);
   if (url.empty() || capacity == 0) return 0;
   for (char c : url)
     if (static_cast<unsigned char>(c) <= ' ' || c == 0x7F) return 0;  // a URL has no spaces or controls
@@ -205,7 +199,7 @@ std::size_t normalise_url_into(std::string_view url, char* out, std::size_t capa
   }
   std::array<char, 16> scheme_lower{};
   if (scheme.size() > scheme_lower.size()) return 0;
-  for (std::size_t i = 0; i < scheme.size(); ++i) scheme_lower[i] = lower(scheme[i]);
+  for (std::size_t i = 0; i < scheme.size(); ++i) scheme_lower[i] = ascii_lower(scheme[i]);
   const std::string_view scheme_l(scheme_lower.data(), scheme.size());
 
   std::size_t authority_end = rest.find_first_of("/?#");
@@ -244,7 +238,7 @@ std::size_t normalise_url_into(std::string_view url, char* out, std::size_t capa
   w.put(scheme_l);
   w.put("://");
   w.put(userinfo);
-  for (char c : host) w.put(lower(c));
+  for (char c : host) w.put(ascii_lower(c));
   if (!port.empty() && !is_default_port(scheme_l, port)) {
     w.put(':');
     w.put(port);

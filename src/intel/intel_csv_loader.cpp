@@ -7,19 +7,13 @@
 #include <array>
 #include <optional>
 
+#include "intel/feed_text.hpp"
 #include "intel/indicator_fields.hpp"
+#include "intel/indicator_intake.hpp"
 #include "opensoc/core/time.hpp"
 
 namespace opensoc::intel {
 namespace {
-
-constexpr char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
 
 // One record: its fields (unquoted, "" unescaped) and the line it starts on.
 struct CsvRecord {
@@ -44,7 +38,7 @@ class CsvCursor {
     // A comment or blank line is skipped whole, before any quote handling.
     std::size_t eol = text_.find('\n', pos_);
     if (eol == std::string_view::npos) eol = text_.size();
-    const std::string_view first = trim(text_.substr(pos_, eol - pos_));
+    const std::string_view first = trim_blanks(text_.substr(pos_, eol - pos_));
     if (first.empty() || first.front() == '#') {
       r.comment_or_blank = true;
       advance_line(eol);
@@ -71,7 +65,7 @@ class CsvCursor {
         ++pos_;
         continue;
       }
-      if (c == '"' && trim(field).empty() && !was_quoted) {
+      if (c == '"' && trim_blanks(field).empty() && !was_quoted) {
         field.clear();  // spaces before an opening quote are not content
         quoted = true;
         was_quoted = true;
@@ -104,7 +98,7 @@ class CsvCursor {
     ++line_;
   }
   static void push_field(CsvRecord& r, std::string& field, bool was_quoted) {
-    r.fields.push_back(was_quoted ? field : std::string(trim(field)));
+    r.fields.push_back(was_quoted ? field : std::string(trim_blanks(field)));
     field.clear();
   }
 
@@ -119,7 +113,7 @@ std::optional<Column> column_of(std::string_view name) {
   static constexpr std::array<std::string_view, kColumnCount> kNames{"type",        "value",  "confidence", "severity",
                                                                     "expires",     "description", "source", "id"};
   std::string l;
-  for (char c : trim(name)) l.push_back(lower(c));
+  for (char c : trim_blanks(name)) l.push_back(ascii_lower(c));
   for (std::size_t i = 0; i < kNames.size(); ++i)
     if (l == kNames[i]) return static_cast<Column>(i);
   return std::nullopt;
@@ -176,14 +170,7 @@ Result<std::vector<Indicator>> parse_intel_csv(std::string_view text, const std:
     f.description = field(kDescription);
     f.source = field(kSource);
     f.id = field(kId);
-    auto ind = indicator_from_fields(f, source);
-    if (!ind) {
-      report.reject(origin, record.line, ind.error().message);
-      continue;
-    }
-    if (ind->expires != 0 && ind->expires <= now) ++report.expired;
-    ++report.loaded;
-    out.push_back(std::move(*ind));
+    take_or_reject(indicator_from_fields(f, source), now, origin, record.line, report, out);
   }
   return out;
 }

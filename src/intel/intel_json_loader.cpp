@@ -6,6 +6,8 @@
 #include <simdjson.h>
 
 #include "intel/indicator_fields.hpp"
+#include "intel/indicator_intake.hpp"
+#include "intel/json_document.hpp"
 #include "intel/stix_bundle_loader.hpp"
 #include "opensoc/core/time.hpp"
 
@@ -46,15 +48,13 @@ namespace detail {
 Result<std::vector<Indicator>> parse_intel_json(std::string_view json, const std::string& source, std::string_view origin,
                                                 IntelLoadReport& report) {
   report.source = source;
-  simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  if (const auto err = parser.parse(json.data(), json.size()).get(root); err != simdjson::SUCCESS)
-    return Error{std::string(origin) + ": not JSON: " + simdjson::error_message(err)};
+  JsonDocument doc;
+  if (auto parsed = doc.parse(json, origin); !parsed) return parsed.error();
 
   std::string default_source = source;
   simdjson::dom::array items;
   simdjson::dom::object top;
-  if (root.get_object().get(top) == simdjson::SUCCESS) {
+  if (doc.root.get_object().get(top) == simdjson::SUCCESS) {
     std::string_view type;
     if (top["type"].get_string().get(type) == simdjson::SUCCESS && type == "bundle")
       return detail::parse_stix_bundle(json, source, origin, report);
@@ -65,7 +65,7 @@ Result<std::vector<Indicator>> parse_intel_json(std::string_view json, const std
       default_source = std::string(named);
       report.source = default_source;
     }
-  } else if (root.get_array().get(items) != simdjson::SUCCESS) {
+  } else if (doc.root.get_array().get(items) != simdjson::SUCCESS) {
     return Error{std::string(origin) + ": expected {\"indicators\": [...]}, an array of indicators or a STIX bundle"};
   }
 
@@ -111,14 +111,7 @@ Result<std::vector<Indicator>> parse_intel_json(std::string_view json, const std
       *m.field = text;
     }
     if (!ok) continue;
-    auto ind = indicator_from_fields(f, default_source);
-    if (!ind) {
-      report.reject(origin, position, ind.error().message);
-      continue;
-    }
-    if (ind->expires != 0 && ind->expires <= now) ++report.expired;
-    ++report.loaded;
-    out.push_back(std::move(*ind));
+    take_or_reject(indicator_from_fields(f, default_source), now, origin, position, report, out);
   }
   return out;
 }

@@ -157,6 +157,7 @@ void IntelSet::emit(std::uint32_t index, std::string_view field, std::string_vie
 
 void IntelSet::match_ip(const IpAddress& address, std::string_view field, TimestampNs now, std::vector<ThreatMatch>& out) const {
   const IpAddress a = enrich::unmap_ipv4(address);
+  // Liveness is checked before to_string so that an expired hit allocates nothing.
   if (!addresses_.empty()) {
     if (const auto it = addresses_.find(a); it != addresses_.end()) {
       const Indicator& ind = indicators_[it->second];

@@ -9,7 +9,9 @@
 #include <simdjson.h>
 
 #include "intel/indicator_fields.hpp"
+#include "intel/indicator_intake.hpp"
 #include "intel/indicator_normaliser.hpp"
+#include "intel/json_document.hpp"
 #include "intel/stix_pattern.hpp"
 #include "opensoc/core/time.hpp"
 
@@ -63,12 +65,10 @@ namespace detail {
 Result<std::vector<Indicator>> parse_stix_bundle(std::string_view json, const std::string& source, std::string_view origin,
                                                  IntelLoadReport& report) {
   report.source = source;
-  simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  if (const auto err = parser.parse(json.data(), json.size()).get(root); err != simdjson::SUCCESS)
-    return Error{std::string(origin) + ": not JSON: " + simdjson::error_message(err)};
+  JsonDocument doc;
+  if (auto parsed = doc.parse(json, origin); !parsed) return parsed.error();
   simdjson::dom::object bundle;
-  if (root.get_object().get(bundle) != simdjson::SUCCESS || string_member(bundle, "type") != "bundle")
+  if (doc.root.get_object().get(bundle) != simdjson::SUCCESS || string_member(bundle, "type") != "bundle")
     return Error{std::string(origin) + ": not a STIX bundle (expected an object with \"type\": \"bundle\")"};
   simdjson::dom::element objects_element;
   if (bundle["objects"].get(objects_element) != simdjson::SUCCESS) return std::vector<Indicator>{};  // an empty bundle
@@ -154,9 +154,7 @@ Result<std::vector<Indicator>> parse_stix_bundle(std::string_view json, const st
       Indicator ind = base;
       ind.type = n->type;
       ind.value = std::move(n->value);
-      if (ind.expires != 0 && ind.expires <= now) ++report.expired;
-      ++report.loaded;
-      out.push_back(std::move(ind));
+      take_indicator(std::move(ind), now, report, out);
     }
   }
   return out;

@@ -246,6 +246,7 @@ void SessionBuilder::on_packet(const PacketView& pkt, const DecodedPacket& d) {
   last_packet_.community_id = &s.community_id;
   last_packet_.session_start = s.first_ts;
   last_packet_.payload = {};
+  last_packet_.pcap_cnt = pcap_cnt_;
   if (d.later_fragment || d.payload_offset > pkt.caplen) return;
   const std::uint32_t avail = pkt.caplen - d.payload_offset;
   const std::span<const std::uint8_t> payload(pkt.data + d.payload_offset, std::min(d.payload_len, avail));
@@ -263,6 +264,9 @@ void SessionBuilder::on_packet(const PacketView& pkt, const DecodedPacket& d) {
   } else if (d.has(kLayerUdp)) {
     on_udp(s, dir, payload);
   }
+  // This very packet may have told the protocol (a lone DNS query): rules
+  // see it as that protocol, as Suricata does.
+  last_packet_.app = s.app;
 }
 
 void SessionBuilder::note_handshake(Session& s, int dir, const DecodedPacket& d) {

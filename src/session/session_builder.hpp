@@ -73,6 +73,7 @@ struct LastPacket {
   bool to_server = true;     ///< sent by the session's initiator
   bool established = false;  ///< TCP: handshake seen completing (or both sides seen mid-stream); UDP: both sides sent
   bool new_session = false;  ///< this packet opened the session
+  std::uint64_t pcap_cnt = 0;  ///< 1-based ordinal of this packet in the worker's stream (EVE pcap_cnt)
   AppProtocol app = AppProtocol::unknown;
   std::uint64_t session_id = 0;
   const Endpoints* endpoints = nullptr;  ///< the session's orientation

@@ -33,13 +33,12 @@ import signal
 import sys
 import time
 import types
-import urllib.error
 import urllib.parse
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (Checks, Daemon, args, demo_like_config, free_port, http_get, read_pcap, read_pcap_file,  # noqa: E402
-                     run, stats, temp_dir, wait_for, write_config)
+from harness import (Checks, Daemon, api_request, args, demo_like_config, five_tuple_key, free_port,  # noqa: E402
+                     get_path, http_get, read_pcap_file, run, save_evidence_pcap, stats, temp_dir, wait_for,
+                     write_config)
 
 opensocd, root, corpus = args()
 c = Checks("detection-api")
@@ -52,32 +51,6 @@ INTEL_SID = 9000100
 INTEL_SEVERITY = {"65.208.228.223": 1, "172.217.0.0/16": 3, "suricata-ids.org": 2}
 RULE_SEVERITY = {1000001: 1, 1000002: 3, 1000003: 3, 1000005: 3}
 HOME_NETS = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "145.254.160.0/24")]
-
-
-def get(rec, dotted, default=None):
-    for k in dotted.split("."):
-        if not isinstance(rec, dict) or k not in rec:
-            return default
-        rec = rec[k]
-    return rec
-
-
-def request(method, url, body=None, raw=None, timeout=10):
-    """(status, parsed JSON or None); `raw` sends bytes as they are."""
-    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-    req = urllib.request.Request(url, data=data, method=method,
-                                 headers={"Content-Type": "application/json"} if data is not None else {})
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as r:
-            status, text = r.status, r.read()
-    except urllib.error.HTTPError as e:
-        status, text = e.code, e.read()
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return None, None
-    try:
-        return status, json.loads(text)
-    except ValueError:
-        return status, None
 
 
 def epoch_ns(text):
@@ -116,12 +89,8 @@ def capture_frames():
     return frames
 
 
-def tuple_key(proto, a, pa, b, pb):
-    return (proto,) + tuple(sorted([(a, int(pa)), (b, int(pb))]))
-
-
 def frame_key(f):
-    return tuple_key(f["proto"], f["src"], f["sport"], f["dst"], f["dport"])
+    return five_tuple_key(f["proto"], f["src"], f["sport"], f["dst"], f["dport"])
 
 
 def sessions_of(frames):
@@ -209,8 +178,9 @@ def expected_alerts(frames, indicators, extra_sids=()):
 
 
 def alert_tuple(a):
-    ind = get(a, "threat.indicator.name") if get(a, "alert.signature_id") == INTEL_SID else None
-    return (get(a, "alert.signature_id"), ind, get(a, "source.ip"), get(a, "destination.ip"), get(a, "alert.count"))
+    ind = get_path(a, "threat.indicator.name") if get_path(a, "alert.signature_id") == INTEL_SID else None
+    return (get_path(a, "alert.signature_id"), ind, get_path(a, "source.ip"), get_path(a, "destination.ip"),
+            get_path(a, "alert.count"))
 
 
 # ------------------------------------------------------------------ runs ---
@@ -267,7 +237,7 @@ def start(cfg, base, n_packets):
 
 def list_alerts(base, **params):
     q = urllib.parse.urlencode(dict({"limit": 1000}, **params))
-    st, body = request("GET", f"{base}/api/v1/alerts?{q}")
+    st, body = api_request("GET", f"{base}/api/v1/alerts?{q}")
     return st, body or {}
 
 
@@ -281,7 +251,7 @@ def check_evidence(base, a, frames_by_key, raw_frames, d, copies=1):
     the capture's frames of that 5-tuple within the link's time range (each
     `copies` times: a capture replayed twice into one store is there twice)."""
     for i, e in enumerate(a.get("evidence", [])):
-        what = f"alert {a['id']} (sid {get(a, 'alert.signature_id')}) evidence {i}"
+        what = f"alert {a['id']} (sid {get_path(a, 'alert.signature_id')}) evidence {i}"
         url = e.get("pcap") or ""
         q = urllib.parse.parse_qs(urllib.parse.urlparse(url).query)
         try:
@@ -289,20 +259,13 @@ def check_evidence(base, a, frames_by_key, raw_frames, d, copies=1):
         except (KeyError, ValueError):
             c.check(False, what + ": pcap link has start and end", url)
             continue
-        key = tuple_key(e.get("transport"), get(e, "source.ip"), get(e, "source.port", 0),
-                        get(e, "destination.ip"), get(e, "destination.port", 0))
+        key = five_tuple_key(e.get("transport"), get_path(e, "source.ip"), get_path(e, "source.port", 0),
+                             get_path(e, "destination.ip"), get_path(e, "destination.port", 0))
         want = [f["n"] for f in frames_by_key.get(key, []) if t0 <= f["ts"] < t1 for _ in range(copies)]
-        status, _, body = http_get(base + url, timeout=30)
-        if not c.equal(status, 200, what + ": pcap link answers 200"):
-            continue
-        try:
-            _, records = read_pcap(body)
-        except ValueError as err:
-            c.check(False, what + ": pcap link is a whole pcap", str(err))
-            continue
         path = os.path.join(d, f"evidence-{a['id']}-{i}.pcap")
-        with open(path, "wb") as f:
-            f.write(body)
+        records = save_evidence_pcap(c, base + url, what, path, timeout=30)
+        if records is None:
+            continue
         n = len(run(["tshark", "-n", "-r", path, "-T", "fields", "-e", "frame.number"]).stdout.split())
         c.check(want and n == len(want), what + f": tshark reads the capture's {len(want)} frames of the session "
                 "in the link's time range", f"(got {n}; want frames {want})")
@@ -379,18 +342,19 @@ def first_run(t, want1):
     """Checks 1-6 on the first run; returns what the second run checks, or None."""
     base, rules, d = t.base, t.rules, t.d
     # ------------------------------------------------- 1. rules and intel ---
-    st, r = request("GET", base + "/api/v1/rules")
-    c.equal((st, get(r, "loaded"), get(r, "rejected")), (200, 3, 1), "GET /api/v1/rules: 3 loaded, 1 rejected")
-    errs = get(r, "rule_errors") or [{}]
+    st, r = api_request("GET", base + "/api/v1/rules")
+    c.equal((st, get_path(r, "loaded"), get_path(r, "rejected")), (200, 3, 1),
+            "GET /api/v1/rules: 3 loaded, 1 rejected")
+    errs = get_path(r, "rule_errors") or [{}]
     c.equal((errs[0].get("sid"), errs[0].get("keyword"), errs[0].get("file"), errs[0].get("line")),
             (1000004, "byte_test", rules, 7), "the rejected rule: sid 1000004, keyword byte_test, its file and line 7")
-    c.equal(get(r, "files"), [rules], "GET /api/v1/rules lists the rules file")
-    st, i = request("GET", base + "/api/v1/intel")
-    c.equal((st, get(i, "indicators")), (200, 3), "GET /api/v1/intel: 3 indicators")
-    by_type = get(i, "by_type") or {}
+    c.equal(get_path(r, "files"), [rules], "GET /api/v1/rules lists the rules file")
+    st, i = api_request("GET", base + "/api/v1/intel")
+    c.equal((st, get_path(i, "indicators")), (200, 3), "GET /api/v1/intel: 3 indicators")
+    by_type = get_path(i, "by_type") or {}
     c.equal({k: v for k, v in by_type.items() if v}, {"ipv4-addr": 1, "cidr": 1, "domain-name": 1},
             "GET /api/v1/intel: one ipv4-addr, one cidr, one domain-name")
-    c.equal(get(i, "api_indicators"), 0, "no API indicators yet")
+    c.equal(get_path(i, "api_indicators"), 0, "no API indicators yet")
 
     # ----------------------------------------------------------- 2. alerts ---
     st, body = list_alerts(base)
@@ -398,40 +362,41 @@ def first_run(t, want1):
         return None
     alerts = body.get("alerts", [])
     for a in alerts:
-        print(f"     alert {a.get('id')}: {alert_tuple(a)} sev {get(a, 'alert.severity')} score {get(a, 'alert.score')}"
-              f" {get(a, 'alert.signature')!r}")
+        print(f"     alert {a.get('id')}: {alert_tuple(a)} sev {get_path(a, 'alert.severity')}"
+              f" score {get_path(a, 'alert.score')} {get_path(a, 'alert.signature')!r}")
     c.equal(sorted(map(alert_tuple, alerts), key=str), want1,
             "the alerts are exactly the expected (sid, indicator, source, destination, count)")
-    c.equal((body.get("total"), get(body, "counts.total"), get(body, "counts.status.new")), (6, 6, 6),
+    c.equal((body.get("total"), get_path(body, "counts.total"), get_path(body, "counts.status.new")), (6, 6, 6),
             "total and counts: 6 alerts, all new")
-    c.check(all(get(a, "alert.status") == "new" and get(a, "alert.history") == [] for a in alerts),
+    c.check(all(get_path(a, "alert.status") == "new" and get_path(a, "alert.history") == [] for a in alerts),
             "every alert starts new with no history")
     for a in alerts:
-        sid, ind = get(a, "alert.signature_id"), get(a, "threat.indicator.name")
+        sid, ind = get_path(a, "alert.signature_id"), get_path(a, "threat.indicator.name")
         want_sev = INTEL_SEVERITY.get(ind) if sid == INTEL_SID else RULE_SEVERITY.get(sid)
-        c.equal(get(a, "alert.severity"), want_sev, f"alert {a['id']} (sid {sid} {ind or ''}): severity")
-        c.equal(get(a, "rule.id"), "intel" if sid == INTEL_SID else f"sid:{sid}", f"alert {a['id']}: rule.id")
+        c.equal(get_path(a, "alert.severity"), want_sev, f"alert {a['id']} (sid {sid} {ind or ''}): severity")
+        c.equal(get_path(a, "rule.id"), "intel" if sid == INTEL_SID else f"sid:{sid}", f"alert {a['id']}: rule.id")
         c.equal(a.get("pcap"), (a.get("evidence") or [{}])[0].get("pcap"), f"alert {a['id']}: pcap is its first evidence link")
         check_evidence(base, a, t.frames_by_key, t.raw_frames, d)
     by_sid = collections.defaultdict(list)
     for a in alerts:
-        by_sid[get(a, "alert.signature_id")].append(a)
+        by_sid[get_path(a, "alert.signature_id")].append(a)
     ids = sorted(a["id"] for a in alerts)
 
     # Filters, sort, paging.
-    sev1 = sorted(a["id"] for a in alerts if get(a, "alert.severity") == 1)
+    sev1 = sorted(a["id"] for a in alerts if get_path(a, "alert.severity") == 1)
     st, b = list_alerts(base, min_severity=1, max_severity=1)
     c.equal((st, sorted(x["id"] for x in b.get("alerts", [])), b.get("total")), (200, sev1, 2),
             "max_severity=1: the two severity-1 alerts (sid 1000001, intel 65.208.228.223)")
     st, b = list_alerts(base, min_severity=3)
     c.equal(sorted(x["id"] for x in b.get("alerts", [])),
-            sorted(a["id"] for a in alerts if get(a, "alert.severity") >= 3), "min_severity=3: severities 3 and 4")
+            sorted(a["id"] for a in alerts if get_path(a, "alert.severity") >= 3), "min_severity=3: severities 3 and 4")
     st, b = list_alerts(base, sort="score", order="desc")
-    scores = [get(x, "alert.score") for x in b.get("alerts", [])]
+    scores = [get_path(x, "alert.score") for x in b.get("alerts", [])]
     c.check(st == 200 and len(scores) == 6 and scores == sorted(scores, reverse=True), "sort=score: scores descending",
             str(scores))
     st, b = list_alerts(base, sort="score", order="asc")
-    c.equal([get(x, "alert.score") for x in b.get("alerts", [])], sorted(scores), "sort=score&order=asc: ascending")
+    c.equal([get_path(x, "alert.score") for x in b.get("alerts", [])], sorted(scores),
+            "sort=score&order=asc: ascending")
     pages = []
     for off in (0, 2, 4, 6):
         st, b = list_alerts(base, sort="id", order="asc", limit=2, offset=off)
@@ -442,16 +407,16 @@ def first_run(t, want1):
     c.equal(sorted(x["id"] for x in b.get("alerts", [])), sorted(a["id"] for a in by_sid[INTEL_SID]),
             "signature_id=9000100: the intel alerts")
     st, b = list_alerts(base, kind="intel", ip="172.217.14.206")
-    c.equal([get(x, "threat.indicator.name") for x in b.get("alerts", [])], ["172.217.0.0/16"], "kind=intel&ip=...: the CIDR alert")
+    c.equal([get_path(x, "threat.indicator.name") for x in b.get("alerts", [])], ["172.217.0.0/16"], "kind=intel&ip=...: the CIDR alert")
     for bad, field in (("limit=0", "limit"), ("status=sleeping", "status"), ("severity=1", "severity"),
                        ("sort=bogus", "sort"), ("min_severity=5", "min_severity")):
-        st, b = request("GET", f"{base}/api/v1/alerts?{bad}")
-        c.equal((st, get(b, "error.parameter")), (400, field), f"GET /api/v1/alerts?{bad}: 400 naming {field}")
+        st, b = api_request("GET", f"{base}/api/v1/alerts?{bad}")
+        c.equal((st, get_path(b, "error.parameter")), (400, field), f"GET /api/v1/alerts?{bad}: 400 naming {field}")
     one = by_sid[1000001][0] if by_sid[1000001] else alerts[0]
-    st, g = request("GET", f"{base}/api/v1/alerts/{one['id']}")
+    st, g = api_request("GET", f"{base}/api/v1/alerts/{one['id']}")
     c.equal((st, g), (200, one), "GET /api/v1/alerts/{id} is the listed alert")
-    c.equal(request("GET", f"{base}/api/v1/alerts/{ids[-1] + 1000}")[0], 404, "an unknown alert id: 404")
-    c.equal(request("GET", f"{base}/api/v1/alerts/abc")[0], 400, "alert id 'abc': 400")
+    c.equal(api_request("GET", f"{base}/api/v1/alerts/{ids[-1] + 1000}")[0], 404, "an unknown alert id: 404")
+    c.equal(api_request("GET", f"{base}/api/v1/alerts/abc")[0], 400, "alert id 'abc': 400")
 
     # ----------------------------------------------------------- 3. triage ---
     url = f"{base}/api/v1/alerts/{one['id']}"
@@ -459,15 +424,15 @@ def first_run(t, want1):
                              (b'{"status":1}', "status", "status a number"), (b'{"note":5}', "note", "note a number"),
                              (b'{"status":"closed","colour":"red"}', "colour", "unknown field"),
                              (b'["acknowledged"]', "body", "an array"), (b"{}", "status", "empty object")):
-        st, b = request("PATCH", url, raw=raw)
-        c.check(st == 400 and get(b, "error.parameter") == field and get(b, "error.message"),
+        st, b = api_request("PATCH", url, raw=raw)
+        c.check(st == 400 and get_path(b, "error.parameter") == field and get_path(b, "error.message"),
                 f"PATCH with {what}: 400 naming {field}", f"{st} {b}")
-    c.equal(request("PATCH", f"{base}/api/v1/alerts/{ids[-1] + 1000}", {"status": "closed"})[0], 404, "PATCH of an unknown id: 404")
-    st, g = request("GET", url)
-    c.equal((get(g, "alert.status"), get(g, "alert.history")), ("new", []), "the bad PATCHes changed nothing")
-    st, p = request("PATCH", url, {"status": "acknowledged", "note": "looked"})
-    hist = get(p, "alert.history") or [{}]
-    c.equal((st, get(p, "alert.status"), len(hist), hist[0].get("from"), hist[0].get("to"), hist[0].get("note")),
+    c.equal(api_request("PATCH", f"{base}/api/v1/alerts/{ids[-1] + 1000}", {"status": "closed"})[0], 404, "PATCH of an unknown id: 404")
+    st, g = api_request("GET", url)
+    c.equal((get_path(g, "alert.status"), get_path(g, "alert.history")), ("new", []), "the bad PATCHes changed nothing")
+    st, p = api_request("PATCH", url, {"status": "acknowledged", "note": "looked"})
+    hist = get_path(p, "alert.history") or [{}]
+    c.equal((st, get_path(p, "alert.status"), len(hist), hist[0].get("from"), hist[0].get("to"), hist[0].get("note")),
             (200, "acknowledged", 1, "new", "acknowledged", "looked"), "PATCH acknowledges with a history entry and the note")
     st, b = list_alerts(base, status="acknowledged")
     c.equal([x["id"] for x in b.get("alerts", [])], [one["id"]], "status=acknowledged: the triaged alert")
@@ -480,14 +445,15 @@ def first_run(t, want1):
     intel_url = base + "/api/v1/intel"
     for raw, what in ((b"not json", "not JSON"), (b'{"indicators": 5}', "indicators not an array"),
                       (b'"8.8.4.4"', "a string")):
-        st, b = request("POST", intel_url, raw=raw)
-        c.check(st == 400 and get(b, "error.message"), f"POST /api/v1/intel with {what}: 400 with a message", f"{st} {b}")
-    st, b = request("POST", intel_url, {"indicators": [{"type": "ipv4-addr", "value": "8.8.4.4", "confidence": 90}]})
-    c.equal((st, get(b, "accepted"), get(b, "rejected"), get(b, "indicators")), (200, 1, 0, 4),
+        st, b = api_request("POST", intel_url, raw=raw)
+        c.check(st == 400 and get_path(b, "error.message"), f"POST /api/v1/intel with {what}: 400 with a message", f"{st} {b}")
+    st, b = api_request("POST", intel_url,
+                        {"indicators": [{"type": "ipv4-addr", "value": "8.8.4.4", "confidence": 90}]})
+    c.equal((st, get_path(b, "accepted"), get_path(b, "rejected"), get_path(b, "indicators")), (200, 1, 0, 4),
             "POST /api/v1/intel: accepted 1, 4 indicators")
-    st, i = request("GET", intel_url)
-    print(f"     intel after POST: sources {get(i, 'sources')}")
-    c.equal((get(i, "indicators"), get(i, "by_type.ipv4-addr"), get(i, "api_indicators")), (4, 2, 1),
+    st, i = api_request("GET", intel_url)
+    print(f"     intel after POST: sources {get_path(i, 'sources')}")
+    c.equal((get_path(i, "indicators"), get_path(i, "by_type.ipv4-addr"), get_path(i, "api_indicators")), (4, 2, 1),
             "GET /api/v1/intel: 4 indicators, 2 ipv4-addr, 1 from the API")
     api_file = os.path.join(t.data, "intel", "api-indicators.json")
     try:
@@ -502,29 +468,31 @@ def first_run(t, want1):
     with open(rules, "a") as f, open(os.path.join(TEST_DATA, "extra.rules")) as extra:
         f.write(extra.read())
     t.daemon.proc.send_signal(signal.SIGHUP)
-    got = wait_for(lambda: (lambda r: r if get(r, "loaded") == 4 else None)(request("GET", base + "/api/v1/rules")[1]), 10)
-    c.equal((get(got, "loaded"), get(got, "rejected")), (4, 1), "SIGHUP: GET /api/v1/rules shows 4 loaded, 1 rejected")
-    st, rep = request("POST", base + "/api/v1/reload")
-    c.equal((st, get(rep, "ok"), get(rep, "errors"), get(rep, "rules.loaded"), get(rep, "rules.rejected"),
-             get(rep, "intel.indicators"), get(rep, "enrichment.assets")),
+    got = wait_for(lambda: (lambda r: r if get_path(r, "loaded") == 4 else None)(api_request("GET", base + "/api/v1/rules")[1]), 10)
+    c.equal((get_path(got, "loaded"), get_path(got, "rejected")), (4, 1),
+            "SIGHUP: GET /api/v1/rules shows 4 loaded, 1 rejected")
+    st, rep = api_request("POST", base + "/api/v1/reload")
+    c.equal((st, get_path(rep, "ok"), get_path(rep, "errors"), get_path(rep, "rules.loaded"),
+             get_path(rep, "rules.rejected"), get_path(rep, "intel.indicators"), get_path(rep, "enrichment.assets")),
             (200, True, [], 4, 1, 4, 3), "POST /api/v1/reload: ok, 4 rules, 1 rejected, 4 indicators, 3 assets")
-    listed = get(rep, "enrichment.geoip") or []
+    listed = get_path(rep, "enrichment.geoip") or []
     c.check(len(listed) == len(t.geoip) and all(x.startswith(g + " (") for x, g in zip(listed, t.geoip)),
             "reload report lists the GeoIP databases, each with its type", str(listed))
     write_config(t.cfg_path, t.broken_cfg)
-    st, rep = request("POST", base + "/api/v1/reload")
-    c.check(get(rep, "ok") is False and any(t.missing in e for e in get(rep, "errors", [])),
+    st, rep = api_request("POST", base + "/api/v1/reload")
+    c.check(get_path(rep, "ok") is False and any(t.missing in e for e in get_path(rep, "errors", [])),
             "reload with a rules path that does not exist: ok false, an error naming the file", f"{st} {rep}")
     c.equal(st, 422, "the failed reload answers 422 (the config, not the server, is wrong)")
-    st, r = request("GET", base + "/api/v1/rules")
-    c.equal(get(r, "loaded"), 4, "after the failed reload the previous 4 rules stay loaded")
-    print(f"     after the failed reload: rules rejected {get(r, 'rejected')}, files {get(r, 'files')}")
+    st, r = api_request("GET", base + "/api/v1/rules")
+    c.equal(get_path(r, "loaded"), 4, "after the failed reload the previous 4 rules stay loaded")
+    print(f"     after the failed reload: rules rejected {get_path(r, 'rejected')}, files {get_path(r, 'files')}")
     write_config(t.cfg_path, t.good_cfg)
     s = wait_for(lambda: (lambda s: s if s and s["detection"]["reloads"] >= 3 and
                           s["detection"]["rules"]["loaded"] == 4 else None)(stats(base)), 10) or stats(base)
-    c.equal((get(s, "detection.reloads"), get(s, "detection.reload_errors"), get(s, "detection.rules.loaded"),
-             get(s, "detection.intel.indicators"), get(s, "detection.alerts.total"),
-             get(s, "detection.alerts.by_status.acknowledged")), (3, 1, 4, 4, 6, 1),
+    c.equal((get_path(s, "detection.reloads"), get_path(s, "detection.reload_errors"),
+             get_path(s, "detection.rules.loaded"), get_path(s, "detection.intel.indicators"),
+             get_path(s, "detection.alerts.total"),
+             get_path(s, "detection.alerts.by_status.acknowledged")), (3, 1, 4, 4, 6, 1),
             "stats detection: 3 reloads, 1 error, 4 rules, 4 indicators, 6 alerts, 1 acknowledged")
     st, _, m = http_get(base + "/metrics")
     text = m.decode(errors="replace")
@@ -537,8 +505,8 @@ def first_run(t, want1):
     # Closed: the replay's hits must open a new alert instead of folding in.
     closed = by_sid[1000003][0]["id"] if by_sid[1000003] else None
     if closed is not None:
-        st, p = request("PATCH", f"{base}/api/v1/alerts/{closed}", {"status": "closed", "note": "benign"})
-        c.equal((st, get(p, "alert.status")), (200, "closed"), "PATCH closes the sid 1000003 alert")
+        st, p = api_request("PATCH", f"{base}/api/v1/alerts/{closed}", {"status": "closed", "note": "benign"})
+        c.equal((st, get_path(p, "alert.status")), (200, "closed"), "PATCH closes the sid 1000003 alert")
     st, b = list_alerts(base)
     return dict(ids=ids, triaged=one["id"], closed=closed, first=b.get("alerts", []))
 
@@ -554,12 +522,12 @@ def search_checks(base, frames, assets, geoip):
             want.add(k)
 
     def query(q):
-        st, b = request("GET", base + "/api/v1/sessions?" + urllib.parse.urlencode({"q": q, "limit": 1000}))
+        st, b = api_request("GET", base + "/api/v1/sessions?" + urllib.parse.urlencode({"q": q, "limit": 1000}))
         return st, (b or {}).get("records", [])
 
     def keys(recs):
-        return {tuple_key(get(r, "network.transport"), get(r, "source.ip"), get(r, "source.port"),
-                          get(r, "destination.ip"), get(r, "destination.port")) for r in recs}
+        return {five_tuple_key(get_path(r, "network.transport"), get_path(r, "source.ip"), get_path(r, "source.port"),
+                          get_path(r, "destination.ip"), get_path(r, "destination.port")) for r in recs}
     # Session records reach the index when their flows end; the last ones in
     # the capture (its final seconds) may still be open.
     got = wait_for(lambda: (lambda x: x if keys(x[1]) == want else None)(query("threat.indicator.type:*")), 15)
@@ -568,9 +536,9 @@ def search_checks(base, frames, assets, geoip):
     st, r2 = query("threat.indicator.value:65.208.228.223")
     c.equal(keys(r2), {k for k in want if "65.208.228.223" in str(k)}, "q=threat.indicator.value:65.208.228.223")
     for r in recs:
-        types = sorted({get(t, "indicator.type") for t in get(r, "threat.enrichments", [])})
+        types = sorted({get_path(t, "indicator.type") for t in get_path(r, "threat.enrichments", [])})
         c.check(types and set(types) <= {"ipv4-addr", "cidr", "domain-name"},
-                f"session {get(r, 'session.id')}: threat.enrichments types {types}")
+                f"session {get_path(r, 'session.id')}: threat.enrichments types {types}")
 
     # Geo/AS/asset fields of the HTTP session, against mmdblookup and assets.csv.
     st, recs = query("source.ip:145.254.160.237 AND destination.port:80")
@@ -579,16 +547,16 @@ def search_checks(base, frames, assets, geoip):
     r = recs[0]
     for side, ip in (("source", "145.254.160.237"), ("destination", "65.208.228.223")):
         want_geo = mmdb_fields(geoip, ip)
-        got_geo = {k: get(r, f"{side}.{k}") for k in MMDB_FIELDS if get(r, f"{side}.{k}") is not None}
+        got_geo = {k: get_path(r, f"{side}.{k}") for k in MMDB_FIELDS if get_path(r, f"{side}.{k}") is not None}
         c.equal(got_geo, want_geo, f"{side} ({ip}) geo/as fields are exactly mmdblookup's")
         c.check(len(want_geo) >= 2, f"{side}: mmdblookup knows {ip}", str(want_geo))
     with open(assets) as f:
         rows = [row for row in csv.DictReader(line for line in f if not line.startswith("#"))
                 if ipaddress.ip_address("145.254.160.237") in ipaddress.ip_network(row["cidr"])]
     want_asset = {k: rows[0][k] for k in ("name", "owner", "role", "criticality")} if rows else None
-    c.equal(get(r, "source.asset"), want_asset, "source.asset: the assets.csv row of 145.254.160.237")
-    c.equal(get(r, "destination.asset"), None, "destination (external): no asset")
-    c.equal(get(r, "network.direction"), "outbound", "network.direction: outbound")
+    c.equal(get_path(r, "source.asset"), want_asset, "source.asset: the assets.csv row of 145.254.160.237")
+    c.equal(get_path(r, "destination.asset"), None, "destination (external): no asset")
+    c.equal(get_path(r, "network.direction"), "outbound", "network.direction: outbound")
     st, recs = query("asset:" + (want_asset or {}).get("name", "none"))
     c.equal(keys(recs), {k for k in sessions if "145.254.160.237" in str(k)}, "q=asset:<its name> finds its sessions")
 
@@ -630,9 +598,9 @@ def mmdb_fields(dbs, ip):
 def second_run(t, state, want1):
     """The restart over the same data dir (and a second replay)."""
     base, frames_by_key, raw_frames, d = t.base, t.frames_by_key, t.raw_frames, t.d
-    st, a = request("GET", f"{base}/api/v1/alerts/{state['triaged']}")
-    hist = get(a, "alert.history") or [{}]
-    c.equal((st, get(a, "alert.status"), hist[-1].get("note"), hist[-1].get("to")), (200, "acknowledged", "looked", "acknowledged"),
+    st, a = api_request("GET", f"{base}/api/v1/alerts/{state['triaged']}")
+    hist = get_path(a, "alert.history") or [{}]
+    c.equal((st, get_path(a, "alert.status"), hist[-1].get("note"), hist[-1].get("to")), (200, "acknowledged", "looked", "acknowledged"),
             "after a restart: the triaged alert is acknowledged with its note")
     # Deduplication survives the restart: the replay's hits fold into the
     # open first-run alerts (count doubles; status, note, first/last seen
@@ -646,16 +614,16 @@ def second_run(t, state, want1):
             a[part] = {k: v for k, v in a.get(part, {}).items() if k != "count"}
         return a
     for old in state["first"]:
-        st, g = request("GET", f"{base}/api/v1/alerts/{old['id']}")
-        n = get(old, "alert.count") * (1 if old["id"] == state["closed"] else 2)
-        c.equal((st, get(g, "alert.count"), get(g, "event.count"), strip(g)), (200, n, n, strip(old)),
-                f"after a restart and the replay: alert {old['id']} ({get(old, 'alert.status')}) has count {n}, "
+        st, g = api_request("GET", f"{base}/api/v1/alerts/{old['id']}")
+        n = get_path(old, "alert.count") * (1 if old["id"] == state["closed"] else 2)
+        c.equal((st, get_path(g, "alert.count"), get_path(g, "event.count"), strip(g)), (200, n, n, strip(old)),
+                f"after a restart and the replay: alert {old['id']} ({get_path(old, 'alert.status')}) has count {n}, "
                 "otherwise unchanged")
         check_evidence(base, g or {}, frames_by_key, raw_frames, d, copies=2)
-    st, i = request("GET", base + "/api/v1/intel")
-    c.equal((get(i, "indicators"), get(i, "api_indicators")), (4, 1), "after a restart: the API indicator is still loaded")
-    st, r = request("GET", base + "/api/v1/rules")
-    c.equal(get(r, "loaded"), 4, "after a restart: the edited rules file loads 4 rules")
+    st, i = api_request("GET", base + "/api/v1/intel")
+    c.equal((get_path(i, "indicators"), get_path(i, "api_indicators")), (4, 1), "after a restart: the API indicator is still loaded")
+    st, r = api_request("GET", base + "/api/v1/rules")
+    c.equal(get_path(r, "loaded"), 4, "after a restart: the edited rules file loads 4 rules")
 
     # New alerts from the replay: the closed alert's hit again, and what the
     # first run added (the API indicator 8.8.4.4, sid 1000005 by the reload).
@@ -673,10 +641,10 @@ def second_run(t, state, want1):
             "alert ids continue after the first run's")
     c.equal(sorted(map(alert_tuple, new), key=str), want2,
             "the replay's new alerts: sid 1000003 again (its alert was closed), 8.8.4.4 (API intel), sid 1000005 (reload)")
-    c.equal(sum(1 for x in new if get(x, "alert.signature_id") == INTEL_SID and get(x, "threat.indicator.name") == "8.8.4.4"),
+    c.equal(sum(1 for x in new if get_path(x, "alert.signature_id") == INTEL_SID and get_path(x, "threat.indicator.name") == "8.8.4.4"),
             2, "8.8.4.4: two alerts (its two sessions are 20 h apart, beyond the 1 h dedup window)")
     for x in new:
-        if get(x, "alert.signature_id") in (1000005,) or get(x, "threat.indicator.name") == "8.8.4.4":
+        if get_path(x, "alert.signature_id") in (1000005,) or get_path(x, "threat.indicator.name") == "8.8.4.4":
             check_evidence(base, x, frames_by_key, raw_frames, d, copies=2)
 
 

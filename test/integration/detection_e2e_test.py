@@ -22,12 +22,10 @@ import os
 import re
 import sys
 import time
-import urllib.error
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (Checks, Daemon, args, free_port, http_get, idle_capture_yaml, read_pcap, run,  # noqa: E402
-                     temp_dir, wait_for, write_config)
+from harness import (Checks, Daemon, api_request, args, five_tuple_key, free_port, get_path, http_get,  # noqa: E402
+                     idle_capture_yaml, run, save_evidence_pcap, temp_dir, wait_for, write_config)
 
 opensocd, root, corpus = args()
 c = Checks("detection-e2e")
@@ -40,36 +38,6 @@ WEB, BEACON, SCAN, DNS, INTEL_IP = "198.51.100.10", "198.51.100.20", "198.51.100
 
 LARGE_UPLOAD, DNS_TUNNEL, BEACON_SID, VERTICAL_SCAN = 9000002, 9000003, 9000004, 9000006
 MARKER_SID = 1000001
-
-
-def get(rec, dotted, default=None):
-    for k in dotted.split("."):
-        if not isinstance(rec, dict) or k not in rec:
-            return default
-        rec = rec[k]
-    return rec
-
-
-def request(method, url, body=None, timeout=10):
-    """(status, parsed JSON or None) for any method; HTTP errors are answers."""
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method,
-                                 headers={"Content-Type": "application/json"} if data else {})
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as r:
-            status, raw = r.status, r.read()
-    except urllib.error.HTTPError as e:
-        status, raw = e.code, e.read()
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return None, None
-    try:
-        return status, json.loads(raw)
-    except ValueError:
-        return status, None
-
-
-def five_tuple_key(transport, a, pa, b, pb):
-    return (transport,) + tuple(sorted([(a, int(pa)), (b, int(pb))]))
 
 
 def capture_counts(pcap):
@@ -116,7 +84,7 @@ def start_daemon(cfg, base, extra):
 
 
 def is_intel(a):
-    return get(a, "alert.kind") == "intel" or get(a, "rule.id") == "intel"
+    return get_path(a, "alert.kind") == "intel" or get_path(a, "rule.id") == "intel"
 
 
 def main():
@@ -166,17 +134,18 @@ def main():
             ecs = [json.loads(line) for line in f if line.strip()]
         sessions = {}
         for e in ecs:
-            if get(e, "event.dataset") == "session":
-                sessions[str(get(e, "session.id"))] = e  # a later record of a session replaces an earlier one
-        events = [e for e in ecs if get(e, "event.dataset") != "session"]
+            if get_path(e, "event.dataset") == "session":
+                sessions[str(get_path(e, "session.id"))] = e  # a later record of a session replaces an earlier one
+        events = [e for e in ecs if get_path(e, "event.dataset") != "session"]
 
         def sessions_where(pred):
             return {sid for sid, s in sessions.items() if pred(s)}
 
         def tcp_to(ip, port=None, sport=None):
-            return sessions_where(lambda s: get(s, "network.transport") == "tcp" and get(s, "destination.ip") == ip
-                                  and (port is None or get(s, "destination.port") == port)
-                                  and (sport is None or get(s, "source.port") == sport))
+            return sessions_where(lambda s: get_path(s, "network.transport") == "tcp"
+                                  and get_path(s, "destination.ip") == ip
+                                  and (port is None or get_path(s, "destination.port") == port)
+                                  and (sport is None or get_path(s, "source.port") == sport))
 
         ordinary = set().union(*(tcp_to(WEB, 8080, x["sport"]) for x in traffic["ordinary"] + traffic["download"]))
         upload = tcp_to(WEB, 8080, traffic["upload"][0]["sport"])
@@ -188,9 +157,9 @@ def main():
                 "sessions: 4 ordinary (3 GETs, download), upload, marker, 10 beacon, 200 scan probes, intel address")
         qname_sessions = collections.defaultdict(set)
         for e in events:
-            if get(e, "event.dataset") == "dns":
-                name = (get(e, "dns.question.name") or "").rstrip(".").lower()
-                qname_sessions[name].add(str(get(e, "session.id")))
+            if get_path(e, "event.dataset") == "dns":
+                name = (get_path(e, "dns.question.name") or "").rstrip(".").lower()
+                qname_sessions[name].add(str(get_path(e, "session.id")))
         # Names, not sessions: two digs can draw the same source port and
         # share one UDP session.
         tunnel_names = {n for n in qname_sessions if n.endswith(".t.exfil.example")}
@@ -229,13 +198,13 @@ def main():
             return
         try:
             alert_id, note, others = patched
-            st, a = request("GET", f"{base}/api/v1/alerts/{alert_id}")
-            c.equal((st, get(a, "alert.status")), (200, "acknowledged"), "after a restart the alert is still acknowledged")
-            hist = get(a, "alert.history") or []
+            st, a = api_request("GET", f"{base}/api/v1/alerts/{alert_id}")
+            c.equal((st, get_path(a, "alert.status")), (200, "acknowledged"), "after a restart the alert is still acknowledged")
+            hist = get_path(a, "alert.history") or []
             c.check(any(h.get("note") == note and h.get("to") == "acknowledged" for h in hist),
                     "after a restart the history keeps the note", json.dumps(hist)[:500])
-            st, body = request("GET", f"{base}/api/v1/alerts?limit=100")
-            got = {x["id"]: get(x, "alert.status") for x in (body or {}).get("alerts", [])}
+            st, body = api_request("GET", f"{base}/api/v1/alerts?limit=100")
+            got = {x["id"]: get_path(x, "alert.status") for x in (body or {}).get("alerts", [])}
             c.equal(got, {**others, alert_id: "acknowledged"}, "after a restart every alert and its status")
         finally:
             c.equal(daemon.stop(), 0, "run after restart: SIGTERM exits 0")
@@ -243,31 +212,31 @@ def main():
 
 def rest_checks(base, sessions, counts, eve_alerts, d, want):
     """Returns (patched alert id, note, {other id: status}) or None."""
-    st, body = request("GET", f"{base}/api/v1/alerts?limit=100")
+    st, body = api_request("GET", f"{base}/api/v1/alerts?limit=100")
     if not c.equal(st, 200, "GET /api/v1/alerts?limit=100"):
         return None
     alerts = body.get("alerts", [])
     c.equal(body.get("total"), len(alerts), "total equals the alerts listed")
     for a in alerts:
-        print(f"     alert {a.get('id')}: sid {get(a, 'alert.signature_id')} {get(a, 'rule.id')!r} "
-              f"{get(a, 'source.ip')} -> {get(a, 'destination.ip')} count {get(a, 'alert.count')}: "
-              f"{get(a, 'alert.signature')}")
+        print(f"     alert {a.get('id')}: sid {get_path(a, 'alert.signature_id')} {get_path(a, 'rule.id')!r} "
+              f"{get_path(a, 'source.ip')} -> {get_path(a, 'destination.ip')} count {get_path(a, 'alert.count')}: "
+              f"{get_path(a, 'alert.signature')}")
 
     intel = [a for a in alerts if is_intel(a)]
     other = [a for a in alerts if not is_intel(a)]
-    c.equal(sorted(get(a, "alert.signature_id") for a in other),
+    c.equal(sorted(get_path(a, "alert.signature_id") for a in other),
             sorted([MARKER_SID, LARGE_UPLOAD, DNS_TUNNEL, BEACON_SID, VERTICAL_SCAN]),
             "exactly one alert each: marker rule, large_upload, dns_tunnel, beacon, vertical_scan")
     c.equal(len(intel), 2, "exactly two intel alerts (the address and the domain contacted)")
-    by_sid = {get(a, "alert.signature_id"): a for a in other}
+    by_sid = {get_path(a, "alert.signature_id"): a for a in other}
     rule_names = {LARGE_UPLOAD: "large_upload", DNS_TUNNEL: "dns_tunnel", BEACON_SID: "beacon",
                   VERTICAL_SCAN: "vertical_scan"}
     for sid, name in rule_names.items():
         if sid in by_sid:
-            c.equal(get(by_sid[sid], "rule.id"), name, f"sid {sid} is rule {name}")
-    c.check(all(get(a, "source.ip") == INSIDE for a in alerts), "every alert's source is the inside host",
-            str([get(a, "source.ip") for a in alerts]))
-    c.check(all(get(a, "alert.status") == "new" for a in alerts), "every alert starts as new")
+            c.equal(get_path(by_sid[sid], "rule.id"), name, f"sid {sid} is rule {name}")
+    c.check(all(get_path(a, "source.ip") == INSIDE for a in alerts), "every alert's source is the inside host",
+            str([get_path(a, "source.ip") for a in alerts]))
+    c.check(all(get_path(a, "alert.status") == "new" for a in alerts), "every alert starts as new")
 
     def evidence_ids(a):
         return {str(e.get("session_id")) for e in a.get("evidence", [])}
@@ -276,7 +245,7 @@ def rest_checks(base, sessions, counts, eve_alerts, d, want):
         a = by_sid.get(sid)
         if not c.check(a is not None, f"{what}: alert present"):
             return
-        c.equal(get(a, "destination.ip"), dst, f"{what}: destination")
+        c.equal(get_path(a, "destination.ip"), dst, f"{what}: destination")
         ids = evidence_ids(a)
         if exact is not None:
             c.equal(ids, exact, f"{what}: evidence is exactly its session")
@@ -293,10 +262,10 @@ def rest_checks(base, sessions, counts, eve_alerts, d, want):
     check_alert(DNS_TUNNEL, "dns_tunnel", DNS, subset=want["tunnel"])
     if DNS_TUNNEL in by_sid:
         a = by_sid[DNS_TUNNEL]
-        c.check("exfil.example" in (get(a, "alert.signature") or "") + json.dumps(a.get("details", {})),
-                "dns_tunnel names the domain exfil.example", get(a, "alert.signature"))
+        c.check("exfil.example" in (get_path(a, "alert.signature") or "") + json.dumps(a.get("details", {})),
+                "dns_tunnel names the domain exfil.example", get_path(a, "alert.signature"))
     if MARKER_SID in by_sid:
-        c.equal(get(by_sid[MARKER_SID], "alert.signature"), "E2E marker URI", "marker rule alert carries its msg")
+        c.equal(get_path(by_sid[MARKER_SID], "alert.signature"), "E2E marker URI", "marker rule alert carries its msg")
 
     # Intel: one alert per contacted indicator, naming it.
     for value, dst, ids, what in ((INTEL_IP, INTEL_IP, want["intel_ip"], "intel address"),
@@ -306,7 +275,7 @@ def rest_checks(base, sessions, counts, eve_alerts, d, want):
             print("     " + json.dumps(intel)[:1500])
             continue
         a = hits[0]
-        c.equal(get(a, "destination.ip"), dst, f"{what}: destination")
+        c.equal(get_path(a, "destination.ip"), dst, f"{what}: destination")
         c.check(evidence_ids(a) and evidence_ids(a) <= ids, f"{what}: evidence is the contacting session",
                 str(evidence_ids(a)))
     c.check(not any(v in json.dumps(intel) for v in ("203.0.113.250", "never-contacted.example")),
@@ -319,28 +288,20 @@ def rest_checks(base, sessions, counts, eve_alerts, d, want):
         for e in a.get("evidence", []):
             sid = str(e.get("session_id"))
             s = sessions.get(sid)
-            what = f"alert {a.get('id')} sid {get(a, 'alert.signature_id')} evidence session {sid}"
+            what = f"alert {a.get('id')} sid {get_path(a, 'alert.signature_id')} evidence session {sid}"
             if not c.check(s is not None, what + ": is a session in the ECS export"):
                 continue
-            key = five_tuple_key(get(s, "network.transport"), get(s, "source.ip"), get(s, "source.port"),
-                                 get(s, "destination.ip"), get(s, "destination.port"))
-            want_n = get(s, "network.packets")
+            key = five_tuple_key(get_path(s, "network.transport"), get_path(s, "source.ip"), get_path(s, "source.port"),
+                                 get_path(s, "destination.ip"), get_path(s, "destination.port"))
+            want_n = get_path(s, "network.packets")
             c.equal(counts.get(key), want_n, what + ": session packets equal the capture's for its 5-tuple")
-            status, _, raw = http_get(base + (e.get("pcap") or "/missing"), timeout=60)
-            if not c.equal(status, 200, what + ": pcap link answers 200"):
-                continue
-            try:
-                read_pcap(raw)
-            except ValueError as err:
-                c.check(False, what + ": pcap link is a whole pcap", str(err))
-                continue
             path = os.path.join(d, f"evidence-{n_links}.pcap")
-            with open(path, "wb") as f:
-                f.write(raw)
+            if save_evidence_pcap(c, base + (e.get("pcap") or "/missing"), what, path, timeout=60) is None:
+                continue
             got_n = tshark_count(path)
             c.check(got_n == want_n, what + f": tshark reads the session's {want_n} packets",
-                    f"(got {got_n}; evidence {e.get('start')} .. {e.get('end')}, session {get(s, 'event.start')} .. "
-                    f"{get(s, 'event.end')})")
+                    f"(got {got_n}; evidence {e.get('start')} .. {e.get('end')}, "
+                    f"session {get_path(s, 'event.start')} .. {get_path(s, 'event.end')})")
             n_links += 1
     c.check(n_links >= 8, f"{n_links} evidence pcap links checked")
     for a in alerts:
@@ -348,7 +309,7 @@ def rest_checks(base, sessions, counts, eve_alerts, d, want):
 
     # EVE: the same alerts.
     c.equal(sorted({x.get("alert", {}).get("signature_id") for x in eve_alerts}),
-            sorted({get(a, "alert.signature_id") for a in alerts}), "EVE alert signature_ids equal the API's")
+            sorted({get_path(a, "alert.signature_id") for a in alerts}), "EVE alert signature_ids equal the API's")
     marker_eve = [x for x in eve_alerts if x.get("alert", {}).get("signature_id") == MARKER_SID]
     c.check(marker_eve and all(x.get("dest_ip") == WEB and x.get("dest_port") == 8080 for x in marker_eve),
             "EVE marker alert: dest 198.51.100.10:8080", json.dumps(marker_eve)[:400])
@@ -357,17 +318,17 @@ def rest_checks(base, sessions, counts, eve_alerts, d, want):
     if LARGE_UPLOAD not in by_sid:
         return None
     target = by_sid[LARGE_UPLOAD]
-    st, one = request("GET", f"{base}/api/v1/alerts/{target['id']}")
-    c.check(st == 200 and one.get("id") == target["id"] and get(one, "alert.signature_id") == LARGE_UPLOAD,
+    st, one = api_request("GET", f"{base}/api/v1/alerts/{target['id']}")
+    c.check(st == 200 and one.get("id") == target["id"] and get_path(one, "alert.signature_id") == LARGE_UPLOAD,
             "GET /api/v1/alerts/{id}", str(one)[:300])
     unknown = max(a["id"] for a in alerts) + 1000
-    c.equal(request("GET", f"{base}/api/v1/alerts/{unknown}")[0], 404, "GET of an unknown alert id: 404")
-    c.equal(request("GET", f"{base}/api/v1/alerts/abc")[0], 400, "GET of a non-number alert id: 400")
-    c.equal(request("PATCH", f"{base}/api/v1/alerts/{target['id']}", {"status": "sleeping"})[0], 400,
+    c.equal(api_request("GET", f"{base}/api/v1/alerts/{unknown}")[0], 404, "GET of an unknown alert id: 404")
+    c.equal(api_request("GET", f"{base}/api/v1/alerts/abc")[0], 400, "GET of a non-number alert id: 400")
+    c.equal(api_request("PATCH", f"{base}/api/v1/alerts/{target['id']}", {"status": "sleeping"})[0], 400,
             "PATCH with an unknown status: 400")
     note = "e2e: upload to a partner, checked"
-    st, patched = request("PATCH", f"{base}/api/v1/alerts/{target['id']}", {"status": "acknowledged", "note": note})
-    c.check(st == 200 and get(patched, "alert.status") == "acknowledged", "PATCH acknowledges the alert",
+    st, patched = api_request("PATCH", f"{base}/api/v1/alerts/{target['id']}", {"status": "acknowledged", "note": note})
+    c.check(st == 200 and get_path(patched, "alert.status") == "acknowledged", "PATCH acknowledges the alert",
             f"{st} {str(patched)[:300]}")
     others = {a["id"]: "new" for a in alerts if a["id"] != target["id"]}
     return target["id"], note, others

@@ -318,3 +318,55 @@ def idle_capture_yaml(prefix, http_port):
 http:
   listen: 127.0.0.1:{http_port}
 """
+
+
+def get_path(rec, dotted, default=None):
+    """rec["a"]["b"] for "a.b", or `default` where a level is missing or not an object."""
+    for k in dotted.split("."):
+        if not isinstance(rec, dict) or k not in rec:
+            return default
+        rec = rec[k]
+    return rec
+
+
+def api_request(method, url, body=None, raw=None, timeout=10):
+    """(status, parsed JSON or None) for any method; HTTP errors are answers,
+    (None, None) when nothing answered. `body` is sent as JSON, `raw` as the
+    bytes it is."""
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    req = urllib.request.Request(url, data=data, method=method,
+                                 headers={"Content-Type": "application/json"} if data is not None else {})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            status, text = r.status, r.read()
+    except urllib.error.HTTPError as e:
+        status, text = e.code, e.read()
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return None, None
+    try:
+        return status, json.loads(text)
+    except ValueError:
+        return status, None
+
+
+def five_tuple_key(transport, a, pa, b, pb):
+    """One key for both directions of a session: the transport and the two
+    (address, port) ends in order."""
+    return (transport,) + tuple(sorted([(a, int(pa)), (b, int(pb))]))
+
+
+def save_evidence_pcap(c, url, what, path, timeout=30):
+    """GETs an alert's evidence pcap link and saves it at `path`. Checks (in
+    `c`, named `what`) that it answers 200 with a whole pcap. Returns its
+    records as read_pcap gives them, or None when a check failed."""
+    status, _, body = http_get(url, timeout=timeout)
+    if not c.equal(status, 200, what + ": pcap link answers 200"):
+        return None
+    try:
+        _, records = read_pcap(body)
+    except ValueError as err:
+        c.check(False, what + ": pcap link is a whole pcap", str(err))
+        return None
+    with open(path, "wb") as f:
+        f.write(body)
+    return records

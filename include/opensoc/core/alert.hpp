@@ -62,6 +62,8 @@ struct DetectionHit {
   /// Set by the alert stage from enrichment before scoring.
   Criticality asset_criticality = Criticality::unknown;
   bool from_packet = false;  ///< a packet-level signature match (EVE alert with packet fields)
+  std::uint64_t pcap_cnt = 0;  ///< the packet that made the hit, 1-based in its worker's stream (EVE pcap_cnt); 0 unknown
+  std::int64_t tx_id = -1;     ///< the protocol transaction an event hit is about (EVE tx_id); -1 none
 };
 
 enum class AlertStatus : std::uint8_t { new_, acknowledged, escalated, closed };

@@ -63,6 +63,9 @@ TEST_CASE("normalise_indicator masks networks and turns full-length prefixes int
   CHECK(norm(IndicatorType::cidr, "2001:db8:abcd:12::1/33") == "cidr|2001:db8:8000::/33");
   CHECK(norm(IndicatorType::ipv4, "192.0.2.9/32") == "ipv4-addr|192.0.2.9");
   CHECK(norm(IndicatorType::ipv6, "2001:db8::9/128") == "ipv6-addr|2001:db8::9");
+  CHECK(norm(IndicatorType::ipv6, "::ffff:192.0.2.9/128") == "ipv4-addr|192.0.2.9");
+  CHECK(norm(IndicatorType::cidr, "::ffff:10.1.2.3/104") == "cidr|10.0.0.0/8");
+  CHECK(norm(IndicatorType::cidr, "::ffff:10.1.2.3/95") == "cidr|::fffe:0:0/95");
   CHECK(norm(IndicatorType::cidr, "10.0.0.0/33") == "error: prefix length longer than the address");
   CHECK(norm(IndicatorType::cidr, "2001:db8::/129") == "error: prefix length longer than the address");
   CHECK(norm(IndicatorType::cidr, "10.0.0.0/") == "error: not an IP network (prefix length)");

@@ -2,22 +2,16 @@
 // header forms, quoting, comments, and every per-row and whole-feed error.
 #include "intel/intel_csv_loader.hpp"
 
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include <catch2/catch.hpp>
 
+#include "intel_test_support.hpp"
+
 namespace opensoc::intel {
 namespace {
 
-std::string read_data(const std::string& name) {
-  std::ifstream in(std::string(OPENSOC_SOURCE_ROOT) + "/test/data/intel/" + name, std::ios::binary);
-  REQUIRE(in);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test::read_data;
 
 TEST_CASE("parse_intel_csv loads the sample blocklist, rejecting its two bad rows", "[intel]") {
   IntelLoadReport report;
@@ -25,11 +19,7 @@ TEST_CASE("parse_intel_csv loads the sample blocklist, rejecting its two bad row
   REQUIRE(r);
   const std::vector<Indicator>& v = *r;
   REQUIRE(v.size() == 7);
-  CHECK(report.source == "blocklist");
-  CHECK(report.loaded == 7);
-  CHECK(report.expired == 1);
-  CHECK(report.rejected == 2);
-  REQUIRE(report.errors.size() == 2);
+  test::check_report(report, "blocklist", 7, 1, 2);
   CHECK(report.errors[0] == "blocklist:12: not an IP address");
   CHECK(report.errors[1] == "blocklist:13: confidence must be 0..100 or high/medium/low");
 

@@ -2,34 +2,24 @@
 // and bare array), routing of STIX bundles, and every error path.
 #include "intel/intel_json_loader.hpp"
 
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include <catch2/catch.hpp>
 
+#include "intel_test_support.hpp"
+
 namespace opensoc::intel {
 namespace {
 
-std::string read_data(const std::string& name) {
-  std::ifstream in(std::string(OPENSOC_SOURCE_ROOT) + "/test/data/intel/" + name, std::ios::binary);
-  REQUIRE(in);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test::read_data;
 
 TEST_CASE("parse_intel_json loads the API body and names each bad object by position", "[intel]") {
   IntelLoadReport report;
   const auto r = parse_intel_json(read_data("api_intel.json"), "api", report);
   REQUIRE(r);
   const std::vector<Indicator>& v = *r;
-  CHECK(report.source == "analyst");
   REQUIRE(v.size() == 4);
-  CHECK(report.loaded == 4);
-  CHECK(report.expired == 0);
-  CHECK(report.rejected == 4);
-  REQUIRE(report.errors.size() == 4);
+  test::check_report(report, "analyst", 4, 0, 4);
   CHECK(report.errors[0] == "api:5: not an IP address");
   CHECK(report.errors[1] == "api:6: unknown indicator type 'carrier-pigeon'");
   CHECK(report.errors[2] == "api:7: \"value\" has the wrong JSON type");

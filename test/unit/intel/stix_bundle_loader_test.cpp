@@ -5,22 +5,16 @@
 #include "intel/stix_bundle_loader.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include <catch2/catch.hpp>
 
+#include "intel_test_support.hpp"
+
 namespace opensoc::intel {
 namespace {
 
-std::string read_data(const std::string& name) {
-  std::ifstream in(std::string(OPENSOC_SOURCE_ROOT) + "/test/data/intel/" + name, std::ios::binary);
-  REQUIRE(in);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test::read_data;
 
 const Indicator* find(const std::vector<Indicator>& v, std::string_view value) {
   const auto it = std::find_if(v.begin(), v.end(), [&](const Indicator& i) { return i.value == value; });
@@ -32,12 +26,8 @@ TEST_CASE("parse_stix_bundle loads a realistic bundle, one indicator per compari
   const auto r = parse_stix_bundle(read_data("acme_bundle.json"), "taxii", report);
   REQUIRE(r);
   const std::vector<Indicator>& v = *r;
-  CHECK(report.source == "taxii");
   CHECK(v.size() == 10);
-  CHECK(report.loaded == 10);
-  CHECK(report.expired == 1);
-  CHECK(report.rejected == 4);
-  REQUIRE(report.errors.size() == 4);
+  test::check_report(report, "taxii", 10, 1, 4);
   CHECK(report.errors[0] ==
         "taxii: indicator--a1c0c0f0-0005-4a4a-8a8a-000000000005: AND is not supported (only OR of single comparisons)");
   CHECK(report.errors[1] == "taxii: indicator--a1c0c0f0-0007-4a4a-8a8a-000000000007: pattern_type 'snort' is not supported");
