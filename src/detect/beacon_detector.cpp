@@ -43,7 +43,7 @@ struct BeaconKeyHash {
 };
 
 struct BeaconHistory {
-  std::vector<AlertEvidence> sessions;  // sorted by first_ts, <= kHistory
+  std::vector<CompactEvidence> sessions;  // sorted by first_ts, <= kHistory
   TimestampNs last_seen = 0;
   TimestampNs last_alert = 0;
   bool alerted = false;
@@ -91,7 +91,8 @@ void BeaconDetector::State::judge(const BeaconKey& key, BeaconHistory& h, Timest
   hit.signature = fmt::format("{} connected to {} port {} {} times at regular {:.1f} s intervals (jitter {:.3f})", src, dst,
                               key.port, n, mean, jitter);
   hit.endpoints = h.sessions.back().endpoints;
-  hit.evidence = h.sessions;
+  hit.evidence.reserve(h.sessions.size());
+  for (const CompactEvidence& e : h.sessions) hit.evidence.push_back(expand_evidence(e));
   hit.dedup_key = fmt::format("beacon|{}|{}|{}", src, dst, key.port);
   JsonWriter w(hit.details_json);
   w.begin_object()
@@ -131,10 +132,10 @@ void BeaconDetector::on_session(const SessionRecord& record, std::vector<Detecti
   h.last_seen = std::max(h.last_seen, f.last_ts);
   // Final records come in end order; keep the history in start order.
   auto pos = std::upper_bound(h.sessions.begin(), h.sessions.end(), f.first_ts,
-                              [](TimestampNs t, const AlertEvidence& e) { return t < e.first_ts; });
-  for (const AlertEvidence& e : h.sessions)
+                              [](TimestampNs t, const CompactEvidence& e) { return t < e.first_ts; });
+  for (const CompactEvidence& e : h.sessions)
     if (e.session_id == record.session_id) return;
-  h.sessions.insert(pos, session_evidence(record));
+  h.sessions.insert(pos, compact_session_evidence(record));
   if (h.sessions.size() > kHistory) h.sessions.erase(h.sessions.begin());
   s.judge(key, h, f.last_ts, out);
 }

@@ -5,6 +5,7 @@
 // (inside BehaviourDetectors); nothing here keeps state.
 #include <algorithm>
 #include <cstddef>
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -30,6 +31,21 @@ enum BehaviourSid : std::uint32_t {
 /// The AlertEvidence of one session record: its ids, endpoints, times,
 /// bytes each way and application protocol (when known).
 [[nodiscard]] AlertEvidence session_evidence(const SessionRecord& r);
+
+/// The same without heap strings, for a detector that keeps many sessions
+/// per key (every final session of a busy network passes through them): no
+/// allocation per session; expanded to AlertEvidence only for a hit.
+struct CompactEvidence {
+  std::uint64_t session_id = 0;
+  TimestampNs first_ts = 0, last_ts = 0;
+  std::uint64_t bytes_out = 0, bytes_in = 0;
+  Endpoints endpoints;
+  AppProtocol app = AppProtocol::unknown;
+  std::uint8_t community_id_len = 0;
+  std::array<char, 48> community_id{};  ///< "1:" + base64 of a SHA-1 is 30 characters
+};
+[[nodiscard]] CompactEvidence compact_session_evidence(const SessionRecord& r) noexcept;
+[[nodiscard]] AlertEvidence expand_evidence(const CompactEvidence& c);
 
 /// Hash for tables keyed by an IpAddress (all bytes plus the version).
 struct IpAddressHash {
