@@ -30,6 +30,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import sys
 import time
 import types
@@ -185,7 +186,7 @@ def alert_tuple(a):
 
 # ------------------------------------------------------------------ runs ---
 
-def config_text(data, port, prefix, rules, intel, assets, geoip):
+def config_text(data, port, prefix, rules, intel, assets, geoip, syslog_port=0):
     return demo_like_config(data, PCAP, port, prefix) + f"""
 store:
   enabled: true
@@ -208,6 +209,7 @@ rules:
   files: {json.dumps(rules)}
 alerts:
   dedup_window: 1h
+  syslog: {{host: "{'127.0.0.1' if syslog_port else ''}", port: {syslog_port or 514}, transport: udp, format: cef}}
 """
 
 
@@ -311,8 +313,13 @@ def main():
         base = f"http://127.0.0.1:{port}"
         prefix = f"detapi{os.getpid()}"
         cfg_path = os.path.join(d, "run.yaml")
+        # A syslog collector for the first run: every new alert goes to it as CEF over UDP.
+        collector = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        collector.bind(("127.0.0.1", 0))
+        collector.settimeout(0.2)
+        write_config(cfg_path, config_text(data, port, prefix, [rules], intel, assets, geoip,
+                                           collector.getsockname()[1]))
         good_cfg = config_text(data, port, prefix, [rules], intel, assets, geoip)
-        write_config(cfg_path, good_cfg)
 
         daemon = start(cfg_path, base, n_packets)
         if not daemon:
@@ -323,6 +330,16 @@ def main():
             missing=os.path.join(d, "missing.rules"),
             broken_cfg=config_text(data, port, prefix, [rules, os.path.join(d, "missing.rules")], intel, assets, geoip))
         try:
+            messages = []
+            while True:
+                try:
+                    messages.append(collector.recv(65536).decode("utf-8", "replace"))
+                except socket.timeout:
+                    break
+            collector.close()
+            sids = sorted(int(m.split("|")[4]) for m in messages if "CEF:0|OpenSOC|opensocd|" in m)
+            c.equal(sids, sorted(w[0] for w in want1),
+                    "syslog: one CEF message per new alert, with its signature id (UDP collector)")
             state = first_run(t, want1)
         finally:
             c.equal(daemon.stop(), 0, "first run: SIGTERM exits 0")
@@ -406,6 +423,11 @@ def first_run(t, want1):
     st, b = list_alerts(base, signature_id=INTEL_SID)
     c.equal(sorted(x["id"] for x in b.get("alerts", [])), sorted(a["id"] for a in by_sid[INTEL_SID]),
             "signature_id=9000100: the intel alerts")
+    st, b = list_alerts(base, q="threat.indicator.type:cidr")
+    c.equal((st, [get_path(x, "threat.indicator.name") for x in b.get("alerts", [])]), (200, ["172.217.0.0/16"]),
+            "q=threat.indicator.type:cidr (search language over the alert documents): the CIDR alert")
+    st, b = list_alerts(base, q="source.ip:(")
+    c.equal((st, get_path(b, "error.parameter")), (400, "q"), "a malformed q: 400 naming q")
     st, b = list_alerts(base, kind="intel", ip="172.217.14.206")
     c.equal([get_path(x, "threat.indicator.name") for x in b.get("alerts", [])], ["172.217.0.0/16"], "kind=intel&ip=...: the CIDR alert")
     for bad, field in (("limit=0", "limit"), ("status=sleeping", "status"), ("severity=1", "severity"),
