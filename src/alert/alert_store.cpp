@@ -271,7 +271,19 @@ Result<Alert> AlertStore::fold(std::uint64_t id, const DetectionHit& hit) {
   std::lock_guard write_lock(write_mutex_);
   auto stored = get(id);
   if (!stored) return Error{"no alert " + std::to_string(id)};
-  Alert& a = *stored;
+  if (auto r = fold_into(*stored, hit); !r) return r.error();
+  return std::move(*stored);
+}
+
+Result<std::optional<Alert>> AlertStore::fold_if_open(std::uint64_t id, const DetectionHit& hit) {
+  std::lock_guard write_lock(write_mutex_);
+  auto stored = get(id);
+  if (!stored || stored->status == AlertStatus::closed) return std::optional<Alert>();
+  if (auto r = fold_into(*stored, hit); !r) return r.error();
+  return stored;
+}
+
+Result<void> AlertStore::fold_into(Alert& a, const DetectionHit& hit) {
   if (a.count < UINT32_MAX) ++a.count;
   a.last_seen = std::max(a.last_seen, hit.ts);
   a.first_seen = std::min(a.first_seen, hit.ts);
@@ -279,7 +291,7 @@ Result<Alert> AlertStore::fold(std::uint64_t id, const DetectionHit& hit) {
   merge_threats(a.hit.threats, hit.threats);
   if (auto w = write(a, std::nullopt); !w) return w.error().context("fold");
   publish(a);
-  return std::move(a);
+  return ok();
 }
 
 Result<Alert> AlertStore::update_evidence(std::uint64_t id, const AlertEvidence& evidence) {

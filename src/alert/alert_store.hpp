@@ -60,6 +60,11 @@ class AlertStore {
   /// alert should take hits (or start a new one). Error "no alert N" when
   /// `id` is not stored.
   Result<Alert> fold(std::uint64_t id, const DetectionHit& hit);
+  /// The same, unless alert `id` is gone or an analyst closed it: then
+  /// nullopt and nothing changes, and the caller opens a new alert. One read
+  /// and one write under the store's write lock, so a PATCH that closes the
+  /// alert cannot slip between the check and the fold.
+  Result<std::optional<Alert>> fold_if_open(std::uint64_t id, const DetectionHit& hit);
   /// A session behind alert `id` went on after the hit (its record came
   /// later): its evidence entry takes the later end and byte counts, so the
   /// alert's pcap link covers the whole session. Not a new hit: count and
@@ -103,6 +108,8 @@ class AlertStore {
   // Writes `a` (and the next id when `next_id` is set) in one transaction.
   Result<void> write(const Alert& a, std::optional<std::uint64_t> next_id);
   void publish(const Alert& a);
+  // Folds `hit` into `a` and writes it; the write lock is held by the caller.
+  Result<void> fold_into(Alert& a, const DetectionHit& hit);
 
   MDB_env* env_;
   unsigned alerts_dbi_;

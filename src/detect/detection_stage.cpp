@@ -781,53 +781,44 @@ void DetectionStage::raise(DetectionHit& hit, const Enrichment* enrichment) {
   if (enrichment != nullptr) {
     hit.asset_criticality = std::max(enrichment->source.asset.criticality, enrichment->destination.asset.criticality);
   }
-  const double score = alert::triage_score(hit);
-  if (hit.dedup_key.empty()) {
-    hit.dedup_key = hit.rule_id + "|" + hit.endpoints.src_ip.to_string() + "|" + hit.endpoints.dst_ip.to_string();
-  }
-  Alert shown;  // what the EVE line and syslog show: this hit
-  auto existing = dedup_.find(hit.dedup_key, hit.ts);
-  if (existing) {
-    // An analyst closed it: what happens now is a new alert, not more of the old.
-    const auto current = store_->get(*existing);
-    if (!current || current->status == AlertStatus::closed) existing.reset();
-  }
-  if (existing) {
-    auto folded = store_->fold(*existing, hit);
+  if (hit.dedup_key.empty()) hit.dedup_key = alert::alert_dedup_key(hit);
+  std::optional<Alert> stored;
+  bool created = false;
+  if (const auto id = dedup_.find(hit.dedup_key, hit.ts)) {
+    // Nullopt when an analyst closed it: what happens now is a new alert.
+    auto folded = store_->fold_if_open(*id, hit);
     if (!folded) {
       ++counters_.alert_errors;
       log_.error("alerts: {}", folded.error().message);
       return;
     }
-    ++counters_.alerts_folded;
-    dedup_.remember(hit.dedup_key, *existing, hit.ts);
-    for (const auto& e : hit.evidence) {
-      if (e.session_id != 0) note_open_session(e.session_id, *existing);
-    }
-    if (outputs_ != nullptr) outputs_->index_document(alert::alert_document(*folded));
-    shown = *folded;
-  } else {
-    auto created = store_->insert(hit, score, wall_clock_ns());
-    if (!created) {
+    stored = std::move(*folded);
+  }
+  if (!stored) {
+    auto inserted = store_->insert(hit, alert::triage_score(hit), wall_clock_ns());
+    if (!inserted) {
       ++counters_.alert_errors;
-      log_.error("alerts: {}", created.error().message);
+      log_.error("alerts: {}", inserted.error().message);
       return;
     }
-    ++counters_.alerts_created;
-    dedup_.remember(hit.dedup_key, created->id, hit.ts);
-    for (const auto& e : hit.evidence) {
-      if (e.session_id != 0) note_open_session(e.session_id, created->id);
-    }
-    if (outputs_ != nullptr) outputs_->index_document(alert::alert_document(*created));
-    if (syslog_) {
-      if (auto r = syslog_->send(*created); r) {
-        ++counters_.syslog_sent;
-      } else {
-        ++counters_.syslog_errors;
-      }
-    }
-    shown = *created;
+    stored = std::move(*inserted);
+    created = true;
   }
+  ++(created ? counters_.alerts_created : counters_.alerts_folded);
+  dedup_.remember(hit.dedup_key, stored->id, hit.ts);
+  for (const auto& e : hit.evidence) {
+    if (e.session_id != 0) note_open_session(e.session_id, stored->id);
+  }
+  if (outputs_ != nullptr) outputs_->index_document(alert::alert_document(*stored));
+  if (created && syslog_) {
+    if (auto r = syslog_->send(*stored); r) {
+      ++counters_.syslog_sent;
+    } else {
+      ++counters_.syslog_errors;
+    }
+  }
+  // What the EVE line shows: this hit, under the alert's id.
+  Alert& shown = *stored;
   if (outputs_ != nullptr) {
     shown.hit = hit;
     shown.first_seen = hit.ts;

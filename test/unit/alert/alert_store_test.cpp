@@ -283,3 +283,21 @@ TEST_CASE("AlertStore stretches an evidence session to its later end without cou
   CHECK(updated->hit.evidence.front().bytes_out == 123456);
   CHECK_FALSE(store->update_evidence(999, later));
 }
+
+TEST_CASE("AlertStore folds a hit into an open alert but not into a closed or missing one", "[alert][store]") {
+  opensoc::test::TempDir tmp;
+  auto store = open_store(tmp.path());
+  const Alert a = insert(*store, fixture::make_hit(), 50);
+  const auto open = store->fold_if_open(a.id, fixture::make_hit(fixture::kT0 + kNsPerSecond));
+  REQUIRE(open);
+  REQUIRE(*open);
+  CHECK((*open)->count == 2);
+  REQUIRE(store->change_status(a.id, AlertStatus::closed, "done", "ana", 5));
+  const auto closed = store->fold_if_open(a.id, fixture::make_hit(fixture::kT0 + 2 * kNsPerSecond));
+  REQUIRE(closed);
+  CHECK_FALSE(*closed);
+  CHECK(store->get(a.id)->count == 2);
+  const auto missing = store->fold_if_open(999, fixture::make_hit());
+  REQUIRE(missing);
+  CHECK_FALSE(*missing);
+}
