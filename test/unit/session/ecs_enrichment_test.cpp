@@ -8,6 +8,8 @@
 #include <vector>
 
 #include <catch2/catch.hpp>
+
+#include "search_document_fields.hpp"
 #include <xapian.h>
 
 #include "search/index_terms.hpp"
@@ -125,24 +127,10 @@ std::string ecs(const ProtocolEvent& ev) {
   return out;
 }
 
-std::vector<std::string> values_of(const search::SearchDocument& doc, std::string_view field) {
-  std::vector<std::string> out;
-  for (const auto& [spec, value] : doc.values) {
-    if (spec->name == field) out.push_back(value);
-  }
-  return out;
-}
-
-std::vector<double> numbers_of(const search::SearchDocument& doc, std::string_view field) {
-  std::vector<double> out;
-  for (const auto& [spec, value] : doc.numbers) {
-    if (spec->name == field) out.push_back(value);
-  }
-  return out;
-}
-
-using Strings = std::vector<std::string>;
-using Numbers = std::vector<double>;
+using document_fields::Numbers;
+using document_fields::numbers_of;
+using document_fields::Strings;
+using document_fields::values_of;
 
 }  // namespace
 

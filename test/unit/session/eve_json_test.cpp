@@ -17,6 +17,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "search_document_fields.hpp"
+
 #include "session/ecs_json.hpp"
 #include "session/json_lines_file.hpp"
 #include "session/session_document.hpp"
@@ -413,24 +415,10 @@ TEST_CASE("EVE records validate against Suricata's schema and ECS records parse"
 
 namespace {
 
-std::vector<std::string> values_of(const search::SearchDocument& doc, std::string_view field) {
-  std::vector<std::string> out;
-  for (const auto& [spec, value] : doc.values) {
-    if (spec->name == field) out.push_back(value);
-  }
-  return out;
-}
-
-std::vector<double> numbers_of(const search::SearchDocument& doc, std::string_view field) {
-  std::vector<double> out;
-  for (const auto& [spec, value] : doc.numbers) {
-    if (spec->name == field) out.push_back(value);
-  }
-  return out;
-}
-
-using Strings = std::vector<std::string>;
-using Numbers = std::vector<double>;
+using document_fields::Numbers;
+using document_fields::numbers_of;
+using document_fields::Strings;
+using document_fields::values_of;
 
 }  // namespace
 
