@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "alert/alert_record_codec.hpp"
+#include "index/lmdb_txn.hpp"
 
 namespace opensoc::alert {
 namespace {
@@ -52,27 +53,7 @@ std::uint64_t load_be64(const MDB_val& v) {
 MDB_val val(const void* p, std::size_t n) { return MDB_val{n, const_cast<void*>(p)}; }
 
 // Aborts a transaction unless it was committed.
-class Txn {
- public:
-  Txn() = default;
-  ~Txn() { abort(); }
-  Txn(const Txn&) = delete;
-  Txn& operator=(const Txn&) = delete;
-  int begin(MDB_env* env, unsigned flags) noexcept { return mdb_txn_begin(env, nullptr, flags, &txn_); }
-  void abort() noexcept {
-    if (txn_ != nullptr) mdb_txn_abort(txn_);
-    txn_ = nullptr;
-  }
-  int commit() noexcept {
-    const int rc = mdb_txn_commit(txn_);  // frees the txn even on failure
-    txn_ = nullptr;
-    return rc;
-  }
-  [[nodiscard]] MDB_txn* get() const noexcept { return txn_; }
-
- private:
-  MDB_txn* txn_ = nullptr;
-};
+using Txn = index::LmdbTxn;
 
 std::optional<Alert> read_alert(MDB_txn* txn, MDB_dbi dbi, std::uint64_t id) {
   const auto key = be64(id);

@@ -11,6 +11,7 @@
 
 #include <lmdb.h>
 
+#include "index/lmdb_txn.hpp"
 #include "index/packed_segment.hpp"
 
 #include <algorithm>
@@ -53,30 +54,6 @@ class CursorGuard {
   MDB_cursor* c_;
 };
 
-// Aborts a write transaction unless it was committed.
-class WriteTxn {
- public:
-  WriteTxn() = default;
-  ~WriteTxn() {
-    if (txn_ != nullptr) mdb_txn_abort(txn_);
-  }
-  WriteTxn(const WriteTxn&) = delete;
-  WriteTxn& operator=(const WriteTxn&) = delete;
-  int begin(MDB_env* env) noexcept { return mdb_txn_begin(env, nullptr, 0, &txn_); }
-  void abort() noexcept {
-    if (txn_ != nullptr) mdb_txn_abort(txn_);
-    txn_ = nullptr;
-  }
-  int commit() noexcept {
-    const int rc = mdb_txn_commit(txn_);  // frees the txn even on failure
-    txn_ = nullptr;
-    return rc;
-  }
-  [[nodiscard]] MDB_txn* get() const noexcept { return txn_; }
-
- private:
-  MDB_txn* txn_ = nullptr;
-};
 
 int put(MDB_txn* txn, MDB_dbi dbi, std::span<const std::uint8_t> key, std::span<const std::uint8_t> value) noexcept {
   // Attribute keys have empty values; LMDB still gets a valid pointer.
@@ -125,7 +102,7 @@ Result<std::unique_ptr<PacketIndex>> PacketIndex::open(const std::string& direct
   MDB_env* env = nullptr;
   int rc = mdb_env_create(&env);
   if (rc != 0) return lmdb_error("index " + directory + ": mdb_env_create", rc);
-  WriteTxn txn;
+  index::LmdbTxn txn;
   // The transaction must end before the environment closes.
   auto fail = [&](const std::string& what) {
     txn.abort();
@@ -177,7 +154,7 @@ PacketIndex::~PacketIndex() {
 
 Result<void> PacketIndex::commit(const IndexBatch& batch) {
   if (batch.empty()) return ok();
-  WriteTxn txn;
+  index::LmdbTxn txn;
   int rc = txn.begin(env_);
   if (rc != 0) return lmdb_error("index commit: begin", rc);
   MDB_txn* t = txn.get();
@@ -210,7 +187,7 @@ Result<void> PacketIndex::commit(const IndexBatch& batch) {
 }
 
 Result<void> PacketIndex::drop_segment(SegmentId segment) {
-  WriteTxn txn;
+  index::LmdbTxn txn;
   int rc = txn.begin(env_);
   if (rc != 0) return lmdb_error("index drop segment: begin", rc);
   MDB_cursor* raw = nullptr;
@@ -231,7 +208,7 @@ Result<void> PacketIndex::drop_segment(SegmentId segment) {
 }
 
 Result<void> PacketIndex::compact_segment(SegmentId segment) {
-  WriteTxn txn;
+  index::LmdbTxn txn;
   int rc = txn.begin(env_);
   if (rc != 0) return lmdb_error("index compact: begin", rc);
   MDB_txn* t = txn.get();
