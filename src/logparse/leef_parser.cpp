@@ -1,0 +1,2 @@
+// placeholder: being written (issue 8)
+#include "logparse/leef_parser.hpp"
