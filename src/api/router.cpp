@@ -7,6 +7,7 @@
 //   GET /api/v1/sessions, /api/v1/events  search (the daemon's search handler)
 //   GET /api/v1/alerts, GET|PATCH /api/v1/alerts/{id}  alerts and their triage
 //   GET|POST /api/v1/intel, GET /api/v1/rules, POST /api/v1/reload  detection tables
+//   GET /api/v1/logs, POST /api/v1/ingest  received telemetry (logs, flows)
 #include "api/router.hpp"
 
 #include <exception>
@@ -93,6 +94,16 @@ Response Router::dispatch(const Request& request) const {
     if (request.method != "POST") return method_not_allowed("POST");
     if (!services_.reload) return error_response(503, "detection disabled");
     return services_.reload(request);
+  }
+  if (p == "/api/v1/logs") {
+    if (request.method != "GET") return method_not_allowed("GET");
+    if (!services_.logs) return error_response(503, "log search disabled (receivers, search.enabled)");
+    return services_.logs(request);
+  }
+  if (p == "/api/v1/ingest") {
+    if (request.method != "POST") return method_not_allowed("POST");
+    if (!services_.ingest) return error_response(503, "API ingest disabled (receivers.api_ingest)");
+    return services_.ingest(request);
   }
   return error_response(404, "no such endpoint: " + p);
 }

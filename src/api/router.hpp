@@ -29,6 +29,11 @@ struct ApiServices {
   std::function<Response(const Request&)> intel;
   std::function<Response(const Request&)> rules;
   std::function<Response(const Request&)> reload;
+  /// GET /api/v1/logs (search over received logs); POST /api/v1/ingest (JSON
+  /// lines into the log pipeline). Empty when there is no log pipeline (no
+  /// receivers and no API ingest, or search off): 503.
+  std::function<Response(const Request&)> logs;
+  std::function<Response(const Request&)> ingest;
 };
 
 class Router {

@@ -7,6 +7,8 @@
 
 namespace opensoc::api {
 
+void render_receivers(JsonWriter& w, const TelemetrySnapshot& t);
+
 StatsTotals compute_totals(const StatsSnapshot& s) {
   StatsTotals t;
   for (const auto& w : s.workers) {
@@ -205,10 +207,57 @@ std::string render_stats_json(const StatsSnapshot& s) {
   w.end_object();
   w.field("reloads", ds.reloads).field("reload_errors", ds.reload_errors);
   if (ds.last_reload_ns != 0) w.field("last_reload", format_rfc3339_ns(ds.last_reload_ns));
+  w.field("logs_inspected", ds.logs_inspected);
   w.end_object();
+  render_receivers(w, s.telemetry);
   w.end_object();
   out.push_back('\n');
   return out;
+}
+
+namespace {
+std::string label_value(std::string_view v);
+}  // namespace
+
+void render_receivers(JsonWriter& w, const TelemetrySnapshot& t) {
+  w.key("receivers").begin_object();
+  w.field("enabled", t.enabled);
+  w.key("listeners").begin_array();
+  for (const ListenerSnapshot& l : t.listeners) {
+    w.begin_object();
+    w.field("name", l.name).field("protocol", l.protocol).field("transport", l.transport);
+    w.field("address", l.address).field("port", l.port);
+    w.field("messages", l.messages).field("bytes", l.bytes);
+    w.field("dropped_queue", l.dropped_queue).field("dropped_socket", l.dropped_socket);
+    w.field("truncated", l.truncated).field("framing_errors", l.framing_errors);
+    w.field("connections", l.connections).field("connections_open", l.connections_open);
+    w.field("connections_refused", l.connections_refused).field("tls_failures", l.tls_failures);
+    w.field("paused", l.paused);
+    w.field("parsed", l.parsed).field("failed", l.failed).field("records", l.records);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("queue").begin_object();
+  w.field("size", t.queue_size).field("capacity", t.queue_capacity).field("high_water", t.queue_high_water);
+  w.end_object();
+  w.key("pipeline").begin_object();
+  w.field("received", t.received).field("events", t.events).field("parsed", t.parsed).field("raw", t.raw);
+  w.field("flows", t.flows).field("indexed", t.indexed).field("index_errors", t.index_errors);
+  w.field("commits", t.commits);
+  if (!t.last_error.empty()) w.field("last_error", t.last_error);
+  w.end_object();
+  w.key("parsers").begin_object();
+  for (const ParserCounters& p : t.parsers) {
+    w.key(p.name).begin_object().field("parsed", p.parsed).field("failed", p.failed).end_object();
+  }
+  w.end_object();
+  w.key("netflow").begin_object();
+  w.field("packets", t.netflow_packets).field("records", t.flows).field("templates", t.netflow_templates);
+  w.field("templates_active", t.netflow_templates_active).field("missing_template", t.netflow_missing_template);
+  w.field("malformed", t.netflow_malformed).field("sequence_gaps", t.netflow_sequence_gaps);
+  w.field("unsupported_version", t.netflow_unsupported_version);
+  w.end_object();
+  w.end_object();
 }
 
 namespace {
@@ -370,6 +419,37 @@ std::string render_prometheus(const StatsSnapshot& s) {
   e.sample("opensoc_alert_errors_total", "", ds.alert_errors);
   e.family("opensoc_reloads_total", "counter", "Rule/intel/enrichment reloads (SIGHUP, POST /api/v1/reload).");
   e.sample("opensoc_reloads_total", "", ds.reloads);
+
+  const TelemetrySnapshot& t = s.telemetry;
+  if (t.enabled) {
+    e.family("opensoc_receiver_messages_total", "counter", "Telemetry frames read and queued, per listener.");
+    for (const auto& l : t.listeners) e.sample("opensoc_receiver_messages_total", "listener=\"" + label_value(l.name) + "\"", l.messages);
+    e.family("opensoc_receiver_bytes_total", "counter", "Telemetry bytes read, per listener.");
+    for (const auto& l : t.listeners) e.sample("opensoc_receiver_bytes_total", "listener=\"" + label_value(l.name) + "\"", l.bytes);
+    e.family("opensoc_receiver_dropped_total", "counter", "Telemetry messages lost, per listener and reason.");
+    for (const auto& l : t.listeners) {
+      e.sample("opensoc_receiver_dropped_total", "listener=\"" + label_value(l.name) + "\",reason=\"queue\"", l.dropped_queue);
+      e.sample("opensoc_receiver_dropped_total", "listener=\"" + label_value(l.name) + "\",reason=\"socket\"", l.dropped_socket);
+    }
+    e.family("opensoc_receiver_parsed_total", "counter", "Messages per listener by outcome (parsed, or kept raw).");
+    for (const auto& l : t.listeners) {
+      e.sample("opensoc_receiver_parsed_total", "listener=\"" + label_value(l.name) + "\",outcome=\"parsed\"", l.parsed);
+      e.sample("opensoc_receiver_parsed_total", "listener=\"" + label_value(l.name) + "\",outcome=\"failed\"", l.failed);
+    }
+    e.family("opensoc_log_events_total", "counter", "Log events per parser and outcome.");
+    for (const auto& p : t.parsers) {
+      e.sample("opensoc_log_events_total", "parser=\"" + label_value(p.name) + "\",outcome=\"parsed\"", p.parsed);
+      e.sample("opensoc_log_events_total", "parser=\"" + label_value(p.name) + "\",outcome=\"failed\"", p.failed);
+    }
+    e.family("opensoc_log_queue_messages", "gauge", "Messages waiting between the receivers and the log pipeline.");
+    e.sample("opensoc_log_queue_messages", "", t.queue_size);
+    e.family("opensoc_log_indexed_total", "counter", "Log events and flow records indexed.");
+    e.sample("opensoc_log_indexed_total", "", t.indexed);
+    e.family("opensoc_netflow_records_total", "counter", "NetFlow/IPFIX flow records decoded.");
+    e.sample("opensoc_netflow_records_total", "", t.flows);
+    e.family("opensoc_netflow_missing_template_total", "counter", "NetFlow v9/IPFIX data sets without a known template.");
+    e.sample("opensoc_netflow_missing_template_total", "", t.netflow_missing_template);
+  }
 
   e.family("opensoc_flow_records_total", "counter", "Flow records taken by the consumer.");
   e.sample("opensoc_flow_records_total", "", s.consumer.records);

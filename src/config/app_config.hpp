@@ -7,6 +7,7 @@
 #include "detect/detection_config.hpp"
 #include "flow/flow_config.hpp"
 #include "http/http_config.hpp"
+#include "ingest/receivers_config.hpp"
 #include "pipeline/pipeline_config.hpp"
 #include "session/sessions_config.hpp"
 #include "store/store_config.hpp"
@@ -30,6 +31,7 @@ struct AppConfig {
   session::SearchConfig search;
   session::ExportConfig exports;
   detect::DetectionConfig detection;
+  ingest::ReceiversConfig receivers;
 };
 
 }  // namespace opensoc::config

@@ -716,6 +716,162 @@ void read_alerts(const Field& f, detect::DetectionConfig& c) {
       });
 }
 
+
+// ---- telemetry receivers (issue 8) ----
+
+// One of a fixed set of words; `names` lists them in the order of `values`.
+template <typename E>
+std::optional<E> read_choice(const Field& f, std::initializer_list<std::pair<std::string_view, E>> choices) {
+  std::string expectation;
+  for (const auto& [name, value] : choices) {
+    if (!expectation.empty()) expectation += " | ";
+    expectation += name;
+  }
+  if (f.node().IsScalar()) {
+    for (const auto& [name, value] : choices) {
+      if (f.node().Scalar() == name) return value;
+    }
+  }
+  f.expected(expectation);
+  return std::nullopt;
+}
+
+bool known_parser_name(std::string_view n, const ingest::ReceiversConfig& c) {
+  static constexpr std::string_view kNames[] = {"auto", "syslog", "rfc5424", "rfc3164", "json", "eve",
+                                                "zeek", "cef",    "leef",    "kv"};
+  for (std::string_view k : kNames) {
+    if (n == k) return true;
+  }
+  return n.starts_with("pattern:") && c.patterns.contains(std::string(n.substr(8)));
+}
+
+void read_listener(const Field& f, ingest::ListenerConfig& l, const ingest::ReceiversConfig& all) {
+  bool has_name = false, has_listen = false;
+  using P = ingest::ListenerProtocol;
+  using T = ingest::ListenerTransport;
+  using F = ingest::TcpFraming;
+  walk_mapping(
+      f, "a mapping of listener settings (name, protocol, transport, listen, ...)", NullMeans::error,
+      {
+          {"name",
+           [&](const Field& v) {
+             has_name = true;
+             set(l.name, read_string(v, "a listener name", false));
+           }},
+          {"protocol", [&](const Field& v) {
+             set(l.protocol, read_choice<P>(v, {{"syslog", P::syslog}, {"json", P::json}, {"netflow", P::netflow}}));
+           }},
+          {"transport", [&](const Field& v) {
+             set(l.transport, read_choice<T>(v, {{"udp", T::udp}, {"tcp", T::tcp}, {"tls", T::tls}}));
+           }},
+          {"listen",
+           [&](const Field& v) {
+             has_listen = true;
+             if (!v.node().IsScalar()) {
+               v.expected("ADDR:PORT, e.g. 127.0.0.1:5514 or \"[::1]:5514\" (quote the IPv6 form)");
+               return;
+             }
+             auto endpoint = parse_listen(v.node().Scalar());
+             if (!endpoint) {
+               v.report(endpoint.error().message);
+               return;
+             }
+             l.address = std::move(endpoint->first);
+             l.port = endpoint->second;
+           }},
+          {"framing", [&](const Field& v) {
+             set(l.framing, read_choice<F>(v, {{"auto", F::automatic},
+                                               {"octet-counting", F::octet_counting},
+                                               {"newline", F::newline}}));
+           }},
+          {"parsers",
+           [&](const Field& v) {
+             std::vector<std::string> chain;
+             read_string_list(v, "parser names", chain);
+             for (const auto& n : chain) {
+               if (!known_parser_name(n, all)) {
+                 v.report(fmt::format("unknown parser \"{}\" (auto, syslog, rfc5424, rfc3164, json, eve, zeek, cef, "
+                                      "leef, kv or pattern:<a name under receivers.patterns>)",
+                                      n));
+                 return;
+               }
+             }
+             if (!chain.empty()) l.parsers = std::move(chain);
+           }},
+          {"max_message_bytes",
+           [&](const Field& v) { set(l.max_message_bytes, read_number(v, Number::bytes, {64, 16u << 20})); }},
+          {"socket_buffer_bytes",
+           [&](const Field& v) { set(l.socket_buffer_bytes, read_number(v, Number::bytes, {4096, 1u << 30})); }},
+          {"max_connections", [&](const Field& v) { set(l.max_connections, read_number(v, Number::count, {1, 65535})); }},
+          {"idle_timeout", [&](const Field& v) { set(l.idle_timeout_s, read_number(v, Number::seconds, {1, 86400 * 7})); }},
+          {"tls",
+           [&](const Field& v) {
+             walk_mapping(v, "a mapping with certificate, key and optionally client_ca", NullMeans::defaults,
+                          {
+                              {"certificate", [&](const Field& x) { set(l.tls_certificate, read_string(x, "a PEM file path", false)); }},
+                              {"key", [&](const Field& x) { set(l.tls_key, read_string(x, "a PEM file path", false)); }},
+                              {"client_ca", [&](const Field& x) { set(l.tls_client_ca, read_string(x, "a PEM file path", true)); }},
+                          });
+           }},
+      });
+  if (!has_name) f.under("name").report("every listener needs a name");
+  if (!has_listen) f.under("listen").report("every listener needs listen: ADDR:PORT");
+  if (l.transport == T::tls && (l.tls_certificate.empty() || l.tls_key.empty())) {
+    f.under("tls").report("transport tls needs tls.certificate and tls.key");
+  }
+  if (l.protocol == P::netflow && l.transport != T::udp) f.under("transport").report("netflow is received over udp");
+}
+
+void read_receivers(const Field& f, ingest::ReceiversConfig& c) {
+  // Patterns first: a listener's "pattern:<name>" is checked against them.
+  if (f.node().IsMap()) {
+    if (const YAML::Node p = f.node()["patterns"]; p && p.IsMap()) {
+      for (const auto& entry : p) {
+        if (entry.second.IsScalar()) c.patterns[entry.first.Scalar()] = entry.second.Scalar();
+      }
+    }
+  }
+  walk_mapping(
+      f, "a mapping of receiver settings", NullMeans::defaults,
+      {
+          {"queue_messages",
+           [&](const Field& v) { set(c.queue_messages, read_number(v, Number::count, {16, 1u << 24})); }},
+          {"api_ingest", [&](const Field& v) { set(c.api_ingest, read_bool(v)); }},
+          {"retention_days", [&](const Field& v) { set(c.retention_days, read_number(v, Number::count, {0, 3650})); }},
+          {"netflow_template_timeout",
+           [&](const Field& v) { set(c.netflow_template_timeout_s, read_number(v, Number::seconds, {10, 86400 * 7})); }},
+          {"patterns",
+           [&](const Field& v) {
+             if (v.node().IsNull()) return;
+             if (!v.node().IsMap()) {
+               v.expected("a mapping of pattern names to grok patterns");
+               return;
+             }
+             for (const auto& entry : v.node()) {
+               (void)read_string(v.child(entry.first, entry.second), "a grok pattern", false);
+             }
+           }},
+          {"pattern_order", [&](const Field& v) {
+             read_string_list(v, "pattern names", c.pattern_order);
+             for (const auto& n : c.pattern_order) {
+               if (!c.patterns.contains(n)) v.report(fmt::format("\"{}\" is not under receivers.patterns", n));
+             }
+           }},
+          {"listeners",
+           [&](const Field& v) {
+             c.listeners.clear();
+             walk_list(v, "a list of listeners", [&](const Field& e) {
+               ingest::ListenerConfig l;
+               read_listener(e, l, c);
+               for (const auto& other : c.listeners) {
+                 if (other.name == l.name) e.under("name").report(fmt::format("listener name \"{}\" used twice", l.name));
+               }
+               c.listeners.push_back(std::move(l));
+             });
+           }},
+      });
+}
+
 void read_http(const Field& f, http::HttpConfig& c) {
   walk_mapping(
       f, "a mapping of http settings", NullMeans::defaults,
@@ -765,6 +921,7 @@ void read_document(const Field& root, AppConfig& config) {
                    {"rules", [&](const Field& v) { read_rules(v, config.detection); }},
                    {"detectors", [&](const Field& v) { read_detectors(v, config.detection); }},
                    {"alerts", [&](const Field& v) { read_alerts(v, config.detection); }},
+                   {"receivers", [&](const Field& v) { read_receivers(v, config.receivers); }},
                });
 }
 

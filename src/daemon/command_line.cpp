@@ -59,7 +59,7 @@ constexpr Usage kCommands[] = {
      "Write the stored packets matching a filter as a pcap file (stdout by default), as GET /api/v1/pcap does.",
      true, false, false, false, true},
     {Command::search, "search",
-     "opensocd search [-c FILE] [--data-dir DIR] [--start T] [--end T] [--limit N] [--sessions|--events|--alerts|--all] "
+     "opensocd search [-c FILE] [--data-dir DIR] [--start T] [--end T] [--limit N] [--sessions|--events|--alerts|--logs|--all] "
      "QUERY...",
      "Print the sessions (or protocol events) matching a query as JSON lines, as GET /api/v1/sessions does.", true,
      false, false, false, false, true},
@@ -109,8 +109,9 @@ std::string help_text(const std::string& topic) {
       s += "  --sessions            search session records (default)\n";
       s += "  --events              search protocol events (DNS, HTTP, TLS, ...)\n";
       s += "  --alerts              search alerts (rule.name, rule.id, alert.signature_id, threat.*, ...)\n";
+      s += "  --logs                search received logs (syslog, JSON lines; message, host.hostname, ...)\n";
       s += "  --all                 all of them\n";
-      s += "  --kind KIND           the same as --sessions, --events, --alerts or --all\n";
+      s += "  --kind KIND           the same as --sessions, --events, --alerts, --logs or --all\n";
       s += "  QUERY                 e.g. 'dns.question.name:*.example.com AND source.ip:10.0.0.0/8'\n";
       s += "                        (after '--' when it starts with '-')\n";
     }
@@ -206,7 +207,7 @@ Result<CommandLine> parse_command_line(int argc, const char* const* argv) {
       r = set_value(cl.search_end, a, true);
     } else if (u->search && a == "--limit") {
       r = set_value(cl.search_limit, a, true);
-    } else if (u->search && (a == "--sessions" || a == "--events" || a == "--alerts" || a == "--all")) {
+    } else if (u->search && (a == "--sessions" || a == "--events" || a == "--alerts" || a == "--logs" || a == "--all")) {
       cl.search_kind = std::string(a.substr(2));
     } else if (u->search && a == "--kind") {
       std::optional<std::string> v;

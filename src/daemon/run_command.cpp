@@ -20,6 +20,7 @@
 #include "daemon/packet_store.hpp"
 #include "daemon/pcap_endpoint.hpp"
 #include "daemon/search_endpoint.hpp"
+#include "daemon/telemetry_service.hpp"
 #include "http/http_server.hpp"
 #include "pipeline/capture_worker.hpp"
 #include "pipeline/flow_consumer.hpp"
@@ -78,6 +79,18 @@ int run_daemon(const config::AppConfig& config, const telemetry::Logger& log) {
     return 1;
   }
 
+  // Syslog / JSON-lines / NetFlow receivers and the log pipeline: up before
+  // capture, so a listener's port clash stops the start.
+  std::unique_ptr<TelemetryService> intake;
+  {
+    auto t = TelemetryService::start(config, store ? store->detection() : nullptr, log);
+    if (!t) {
+      log.error("{}", t.error().message);
+      return 1;
+    }
+    intake = std::move(*t);
+  }
+
   auto snapshot = [&]() {
     StatsSnapshot s;
     s.version = OPENSOC_VERSION;
@@ -119,6 +132,7 @@ int run_daemon(const config::AppConfig& config, const telemetry::Logger& log) {
       s.sessions = store->session_snapshot();
       s.detection = store->detection_snapshot();
     }
+    if (intake) s.telemetry = intake->snapshot();
     return s;
   };
 
@@ -169,6 +183,16 @@ int run_daemon(const config::AppConfig& config, const telemetry::Logger& log) {
     services.rules = std::move(d.rules);
     services.reload = std::move(d.reload);
   }
+  if (intake) {
+    if (config.search.enabled) {
+      raise_open_file_limit();
+      const std::string search_dir = config.data_dir + "/" + config.search.subdir;
+      services.logs = [search_dir](const api::Request& r) { return serve_search_request(r, SearchKind::logs, search_dir); };
+    }
+    if (intake->api_ingest()) {
+      services.ingest = [&intake](const api::Request& r) { return intake->serve_ingest(r); };
+    }
+  }
   api::Router router(std::move(services));
   auto server = http::HttpServer::start(config.http, [&router](const api::Request& r) { return router.handle(r); });
   if (!server) {
@@ -197,6 +221,8 @@ int run_daemon(const config::AppConfig& config, const telemetry::Logger& log) {
   stop.store(true, std::memory_order_relaxed);
   rt.wait_workers();
   (*consumer)->stop();
+  // Receivers stop first; the log pipeline drains and commits what they queued.
+  if (intake) intake->stop();
   if (store) {
     if (auto r = store->finish(); !r) log.error("packet store: {}", r.error().message);
   }

@@ -13,6 +13,7 @@ std::optional<SearchKind> search_kind_named(std::string_view name) {
   if (name == "sessions") return SearchKind::sessions;
   if (name == "events") return SearchKind::events;
   if (name == "alerts") return SearchKind::alerts;
+  if (name == "logs") return SearchKind::logs;
   if (name == "all") return SearchKind::all;
   return std::nullopt;
 }

@@ -60,6 +60,7 @@ std::string_view kind_term(SearchKind k) {
     case SearchKind::sessions: return search::kSessionKindTerm;
     case SearchKind::events: return search::kEventKindTerm;
     case SearchKind::alerts: return search::kAlertKindTerm;
+    case SearchKind::logs: return search::kLogKindTerm;
     case SearchKind::all: return {};
   }
   return {};

@@ -17,7 +17,7 @@
 namespace opensoc::daemon {
 
 /// Which documents a search covers: each is one kind term; `all` is every kind.
-enum class SearchKind { sessions, events, alerts, all };
+enum class SearchKind { sessions, events, alerts, logs, all };
 
 struct SearchParams {
   SearchKind kind = SearchKind::sessions;
@@ -69,7 +69,7 @@ std::variant<std::vector<std::uint64_t>, SearchFailure> search_alert_ids(const s
 /// process, before serving searches.
 void raise_open_file_limit();
 
-/// GET /api/v1/sessions and /api/v1/events.
+/// GET /api/v1/sessions, /api/v1/events and /api/v1/logs.
 api::Response serve_search_request(const api::Request& request, SearchKind kind, const std::string& search_dir);
 
 }  // namespace opensoc::daemon

@@ -10,6 +10,7 @@
 #include "alert/alert_document.hpp"
 #include "alert/alert_json.hpp"
 #include "alert/triage_score.hpp"
+#include "flow/community_id.hpp"
 #include "opensoc/core/json_writer.hpp"
 
 namespace opensoc::detect {
@@ -829,8 +830,129 @@ void DetectionStage::raise(DetectionHit& hit, const Enrichment* enrichment) {
   }
 }
 
+DetectionTables DetectionStage::log_tables() const {
+  std::lock_guard lock(load_mu_);
+  return current_;
+}
+
+namespace {
+
+bool is_domain_field(std::string_view n) {
+  return n == "url.domain" || n == "dns.question.name" || n == "destination.domain" || n == "source.domain" ||
+         n == "tls.client.server_name" || n == "server.domain" || n == "client.domain";
+}
+
+// Address fields that name the reporter, not a party to the traffic.
+bool is_reporter_field(std::string_view n) {
+  return n == "observer.ip" || n == "netflow.exporter.address" || n == "host.ip";
+}
+
+// "/api/v1/pcap?host=<ip>&start=..&end=..": the packets of one address around
+// a log's time, for evidence that names no whole 5-tuple.
+std::string seconds_text(TimestampNs t) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%lld.%09lld", static_cast<long long>(t / kNsPerSecond),
+                static_cast<long long>(t % kNsPerSecond));
+  return buf;
+}
+
+}  // namespace
+
+void DetectionStage::inspect_log(LogEvent& ev, const DetectionTables& tables) {
+  logs_inspected_.fetch_add(1, std::memory_order_relaxed);
+  Endpoints ep;
+  ep.src_ip = ev.endpoints.source_ip;
+  ep.dst_ip = ev.endpoints.destination_ip;
+  ep.src_port = ev.endpoints.source_port;
+  ep.dst_port = ev.endpoints.destination_port;
+  ep.ip_proto = ev.endpoints.ip_proto;
+  if (tables.enrichment) tables.enrichment->enrich(ep, ev.enrichment);
+  const intel::IntelSet* set = tables.intel.get();
+  if (set == nullptr || set->size() == 0) return;
+  const TimestampNs now = ev.event_time();
+  auto& out = ev.enrichment.threats;
+  if (ep.src_ip.version != 0) set->match_ip(ep.src_ip, "source.ip", now, out);
+  if (ep.dst_ip.version != 0) set->match_ip(ep.dst_ip, "destination.ip", now, out);
+  for (const LogField& f : ev.fields) {
+    if (f.type == LogValueType::ip) {
+      if (f.name == "source.ip" || f.name == "destination.ip" || is_reporter_field(f.name)) continue;
+      if (const auto ip = IpAddress::parse(f.value)) set->match_ip(*ip, f.name, now, out);
+    } else if (is_domain_field(f.name)) {
+      set->match_domain(f.value, f.name, now, out);
+    } else if (f.name == "url.full" || (f.name == "url.original" && f.value.find("://") != std::string::npos)) {
+      set->match_url(f.value, f.name, now, out);
+    } else if (f.name == "tls.client.ja3") {
+      set->match_hash(IndicatorType::ja3, f.value, f.name, now, out);
+    } else if (f.name == "tls.client.ja4") {
+      set->match_hash(IndicatorType::ja4, f.value, f.name, now, out);
+    } else if (f.name == "tls.server.hash.sha1") {
+      set->match_hash(IndicatorType::cert_sha1, strip_colons(f.value), f.name, now, out);
+    }
+  }
+  if (out.empty()) return;
+  log_intel_matches_.fetch_add(out.size(), std::memory_order_relaxed);
+
+  std::string community;
+  if (ep.ip_proto != 0 && ep.src_ip.version != 0 && ep.src_ip.version == ep.dst_ip.version) {
+    FlowRecord r;
+    r.src_ip = ep.src_ip;
+    r.dst_ip = ep.dst_ip;
+    r.src_port = ep.src_port;
+    r.dst_port = ep.dst_port;
+    r.ip_proto = ep.ip_proto;
+    community = flow::community_id_v1(r);
+  }
+  std::vector<DetectionHit> hits;
+  for (const ThreatMatch& m : out) {
+    // The address the log is about: the matched one when it is an address.
+    const auto matched_ip = IpAddress::parse(m.matched_value);
+    const IpAddress about = matched_ip ? *matched_ip : (ep.src_ip.version != 0 ? ep.src_ip : ep.dst_ip);
+    DetectionHit h = intel_hit(m, true, now, ep, evidence_of(0, community, ep, now, now, AppProtocol::unknown));
+    h.asset_criticality = std::max(ev.enrichment.source.asset.criticality, ev.enrichment.destination.asset.criticality);
+    h.signature = "Threat intel match (" + ev.dataset + "): " + std::string(indicator_type_name(m.indicator.type)) +
+                  " " + m.indicator.value + " in " + m.field + (m.indicator.source.empty() ? "" : " (" + m.indicator.source + ")");
+    std::string d;
+    JsonWriter w(d);
+    w.begin_object();
+    w.key("log").begin_object();
+    w.field("id", ev.id);
+    w.field("dataset", ev.dataset);
+    w.field("listener", ev.listener);
+    w.field("message", ev.message.size() > 512 ? ev.message.substr(0, 512) : ev.message);
+    w.end_object();
+    if (about.version != 0) {
+      const std::string ip = about.to_string();
+      w.field("sessions", "/api/v1/sessions?q=ip:" + ip);
+      w.field("logs", "/api/v1/logs?q=ip:" + ip);
+      w.field("pcap", "/api/v1/pcap?host=" + ip + "&start=" + seconds_text(now - 3600 * kNsPerSecond) +
+                          "&end=" + seconds_text(now + 3600 * kNsPerSecond));
+    }
+    w.end_object();
+    h.details_json = std::move(d);
+    hits.push_back(std::move(h));
+  }
+  std::lock_guard lock(log_hits_mu_);
+  // Bounded: a flood of matching logs folds into few alerts anyway.
+  for (auto& h : hits) {
+    if (log_hits_.size() < 100000) log_hits_.push_back(std::move(h));
+  }
+}
+
 void DetectionStage::on_pass_end(TimestampNs wall_now, TimestampNs packet_now) noexcept {
   take_pending_tables();
+  {
+    std::vector<DetectionHit> from_logs;
+    {
+      std::lock_guard lock(log_hits_mu_);
+      from_logs.swap(log_hits_);
+    }
+    try {
+      for (DetectionHit& h : from_logs) raise(h, nullptr);
+    } catch (const std::exception& e) {
+      ++counters_.alert_errors;
+      log_.error("detection (logs): {}", e.what());
+    }
+  }
   {
     std::unique_ptr<BehaviourConfig> next;
     {
@@ -868,6 +990,8 @@ void DetectionStage::finish() noexcept {
 
 void DetectionStage::publish_snapshot() {
   DetectionSnapshot s = counters_;
+  s.logs_inspected = logs_inspected_.load(std::memory_order_relaxed);
+  s.intel_matches += log_intel_matches_.load(std::memory_order_relaxed);
   s.enabled = true;
   if (tables_.rules) s.rules_loaded = tables_.rules->rules().size();
   if (tables_.intel) s.indicators = tables_.intel->size();

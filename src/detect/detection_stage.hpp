@@ -35,6 +35,7 @@
 #include "intel/intel_load_report.hpp"
 #include "intel/intel_set.hpp"
 #include "opensoc/core/alert.hpp"
+#include "opensoc/core/log_event.hpp"
 #include "opensoc/core/result.hpp"
 #include "opensoc/core/stats_snapshot.hpp"
 #include "session/record_hook.hpp"
@@ -97,6 +98,15 @@ class DetectionStage final : public session::RecordHook {
   /// or an error message for a body that is not an indicator document.
   std::variant<std::string, std::string> add_indicators(std::string_view json_body);
 
+  /// Log pipeline thread: the newest table generation (pointers copied
+  /// under a lock: call once per batch, not per event).
+  [[nodiscard]] DetectionTables log_tables() const;
+  /// Log pipeline thread: enrichment and intel matching of one log event or
+  /// flow record with `tables` (addresses, domains, URLs, JA3/JA4 in its
+  /// fields). Its hits are handed to the indexer thread, which raises them as
+  /// alerts at the end of its next pass, beside the packet side's.
+  void inspect_log(LogEvent& event, const DetectionTables& tables);
+
   [[nodiscard]] std::string intel_json() const;  ///< sources, counts per type, last load report
   [[nodiscard]] std::string rules_json() const;  ///< loaded / rejected counts, errors, files
   [[nodiscard]] alert::AlertStore& alerts() noexcept { return *store_; }
@@ -157,6 +167,12 @@ class DetectionStage final : public session::RecordHook {
   std::vector<std::string> rule_files_;
   std::vector<std::string> intel_files_;
   DetectionTables current_;  // the newest generation handed over
+
+  // Hits made on the log pipeline thread, raised by the indexer thread.
+  std::mutex log_hits_mu_;
+  std::vector<DetectionHit> log_hits_;
+  std::atomic<std::uint64_t> logs_inspected_{0};
+  std::atomic<std::uint64_t> log_intel_matches_{0};
 
   mutable std::mutex snap_mu_;
   DetectionSnapshot snap_;

@@ -3,10 +3,12 @@
 // and any other JSON object (ECS documents pass through as they are).
 // One instance per thread: it owns a simdjson parser and its buffers.
 #include <memory>
+#include <optional>
 #include <string_view>
 
 #include "opensoc/core/log_event.hpp"
 #include "opensoc/core/result.hpp"
+#include "opensoc/core/time.hpp"
 
 namespace opensoc::logparse {
 
@@ -46,5 +48,11 @@ class JsonLogParser {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+/// An ISO 8601 / RFC 3339 date-time ("2016-10-24T16:10:19.556277+0000",
+/// "2023-11-02T10:15:00Z", "2022-03-16T01:24:53"; 'T' or ' ' between date and
+/// time, fraction up to ns, zone Z / +hh:mm / +hhmm / +hh, none = UTC) as
+/// nanoseconds since the epoch; nullopt when `text` is not exactly one.
+[[nodiscard]] std::optional<TimestampNs> parse_iso8601_ns(std::string_view text) noexcept;
 
 }  // namespace opensoc::logparse

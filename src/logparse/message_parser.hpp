@@ -54,6 +54,22 @@ class MessageParser {
   std::vector<Step> steps_;
   std::vector<std::pair<std::string, GrokPattern>> patterns_;
   JsonLogParser json_;
+  // Indexes into patterns_, in the order "auto" tries them.
+  std::vector<std::size_t> auto_patterns_;
+  // Reused per message (capacity kept): the syslog MSG a body parser reads,
+  // and what a refused body parser's partial output is rolled back to.
+  std::string body_;
+  std::string saved_dataset_;
+  std::string saved_parser_;
+  std::string error_;
+  std::string marked_error_;
+
+  struct Snapshot;
+  Snapshot snapshot(const LogEvent& out);
+  void restore(const Snapshot& s, bool syslog_ok, LogEvent& out);
+  bool try_body(const Step& step, std::string_view text, bool syslog_ok, LogEvent& out);
+  bool try_auto_body(std::string_view text, bool syslog_ok, LogEvent& out);
+  void fail(std::string_view parser, const Error& e);
 };
 
 }  // namespace opensoc::logparse

@@ -29,6 +29,7 @@ struct NetflowStats {
   std::uint64_t malformed = 0;          ///< datagrams or sets that failed to parse (rest of the datagram skipped)
   std::uint64_t sequence_gaps = 0;      ///< flows (v5/IPFIX) or packets (v9) the exporter's sequence numbers say were lost
   std::uint64_t unsupported_version = 0;
+  std::uint64_t templates_refused = 0;  ///< new templates not learnt because max_templates was reached
 };
 
 class NetflowDecoder {
@@ -84,8 +85,19 @@ class NetflowDecoder {
     friend auto operator<=>(const SequenceKey&, const SequenceKey&) = default;
   };
 
+  struct Datagram;  // one datagram's header facts, defined in the .cpp
+  std::size_t decode_v5(const Datagram& d, std::span<const std::uint8_t> bytes, std::vector<LogEvent>& out);
+  std::size_t decode_sets(const Datagram& d, std::span<const std::uint8_t> sets, std::vector<LogEvent>& out);
+  bool learn_templates(const Datagram& d, std::uint16_t set_id, std::span<const std::uint8_t> body);
+  bool decode_data_set(const Datagram& d, const Template& t, std::span<const std::uint8_t> body,
+                       std::vector<LogEvent>& out, std::size_t& produced, std::uint32_t& data_records);
+  void store_template(const TemplateKey& key, Template t, TimestampNs received);
+  void withdraw(const Datagram& d, std::uint16_t template_id, bool options);
+  void account_sequence(const SequenceKey& key, std::uint32_t sequence, std::uint32_t units, bool units_known);
+
   NetflowOptions options_;
   std::map<TemplateKey, Template> templates_;
+  std::map<SequenceKey, std::int64_t> system_init_ms_;  ///< IPFIX systemInitTimeMilliseconds per exporter+domain
   std::map<SequenceKey, std::uint32_t> next_sequence_;
   NetflowStats stats_;
 };

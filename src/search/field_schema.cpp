@@ -98,7 +98,57 @@ constexpr std::array kFields{
     FieldSpec{"event.severity", number, "XESV", 68, true},
     FieldSpec{"alert.score", number, "XASC", 69, false},
     FieldSpec{"alert.signature_id", number, "XASID", 70, true},
+    // Log events and flow exports (issue 8): syslog headers, what the
+    // parsers map to ECS, and where a record came from.
+    FieldSpec{"message", text, "XMSG", kNoSlot, false},
+    FieldSpec{"host.hostname", keyword, "XHHN", 71, true},
+    FieldSpec{"process.name", keyword, "XPRN", 72, true},
+    FieldSpec{"process.pid", number, "XPID", 73, false},
+    FieldSpec{"log.syslog.facility.name", keyword, "XLSF", 74, true},
+    FieldSpec{"log.syslog.severity.name", keyword, "XLSS", 75, true},
+    FieldSpec{"log.syslog.severity.code", number, "XLSSC", 76, true},
+    FieldSpec{"log.syslog.facility.code", number, "XLSFC", 77, true},
+    FieldSpec{"log.syslog.msgid", keyword, "XLSM", 78, true},
+    FieldSpec{"log.source.address", keyword, "XLSA", 79, true},
+    FieldSpec{"labels.listener", keyword, "XLBL", 80, true},
+    FieldSpec{"input.type", keyword, "XINT", 81, true},
+    FieldSpec{"event.created", time, "XECR", 82, false},
+    FieldSpec{"event.action", keyword, "XEA", 83, true},
+    FieldSpec{"event.outcome", keyword, "XEO", 84, true},
+    FieldSpec{"event.code", keyword, "XEC", 85, true},
+    FieldSpec{"event.module", keyword, "XEM", 86, true},
+    FieldSpec{"user.name", keyword, "XUN", 87, true},
+    FieldSpec{"source.user.name", keyword, "XSUN", 88, true},
+    FieldSpec{"destination.user.name", keyword, "XDUN", 89, true},
+    FieldSpec{"observer.vendor", keyword, "XOV", 90, true},
+    FieldSpec{"observer.product", keyword, "XOP", 91, true},
+    FieldSpec{"observer.hostname", keyword, "XOH", 92, true},
+    FieldSpec{"observer.ip", ip, "XOIP", 93, true},
+    FieldSpec{"tags", keyword, "XTAG", 94, true},
+    FieldSpec{"event.start", time, "XEST", 95, false},
+    FieldSpec{"event.end", time, "XEEN", 96, false},
+    FieldSpec{"netflow.exporter.address", ip, "XNEA", 97, true},
+    FieldSpec{"netflow.exporter.version", number, "XNEV", 98, true},
+    FieldSpec{"log.parser", keyword, "XLP", 99, true},
+    FieldSpec{"source.domain", domain, "XSDOM", 100, true},
+    FieldSpec{"destination.domain", domain, "XDDOM", 101, true},
+    FieldSpec{"file.hash.sha256", keyword, "XFH256", 102, false},
+    FieldSpec{"file.name", keyword, "XFN", kNoSlot, false},
+    FieldSpec{"source.mac", keyword, "XSMAC", kNoSlot, false},
+    FieldSpec{"destination.mac", keyword, "XDMAC", kNoSlot, false},
+    FieldSpec{"zeek.session_id", keyword, "XZUID", kNoSlot, false},
+    FieldSpec{"url.full", keyword, "XUF", kNoSlot, false},
 };
+
+// Parser-made names outside the table (cef.extensions.cs1, kv.policyid, a
+// syslog SD-PARAM, a flattened JSON member, ...): one keyword space.
+constexpr FieldSpec kDynamicField{"*", keyword, "XF", kNoSlot, false};
+
+// Roots whose every name is a parser's own; elsewhere an unknown dotted name
+// is taken as dynamic only when it is not a typo of a known field.
+constexpr std::array<std::string_view, 10> kDynamicRoots{
+    "cef.", "leef.", "kv.", "zeek.", "suricata.", "log.syslog.structured_data.", "labels.", "netflow.", "json.",
+    "log.syslog."};
 
 constexpr std::array kAliases{
     FieldAlias{"ip", {"source.ip", "destination.ip"}},
@@ -123,6 +173,15 @@ constexpr std::array kAliases{
     FieldAlias{"threat", {"threat.indicator.value"}},
     FieldAlias{"rule", {"rule.name"}},
     FieldAlias{"sid", {"alert.signature_id"}},
+    FieldAlias{"parser", {"log.parser"}},
+    FieldAlias{"msg", {"message"}},
+    FieldAlias{"hostname", {"host.hostname", "observer.hostname"}},
+    FieldAlias{"program", {"process.name"}},
+    FieldAlias{"user", {"user.name", "source.user.name", "destination.user.name"}},
+    FieldAlias{"listener", {"labels.listener"}},
+    FieldAlias{"dataset", {"event.dataset"}},
+    FieldAlias{"exporter", {"netflow.exporter.address"}},
+    FieldAlias{"facility", {"log.syslog.facility.name"}},
 };
 
 }  // namespace
@@ -137,6 +196,15 @@ const FieldSpec* find_field(std::string_view name) noexcept {
 }
 
 std::span<const FieldAlias> field_aliases() noexcept { return kAliases; }
+
+const FieldSpec& dynamic_field_spec() noexcept { return kDynamicField; }
+
+bool has_dynamic_root(std::string_view name) noexcept {
+  for (std::string_view root : kDynamicRoots) {
+    if (name.size() > root.size() && name.substr(0, root.size()) == root) return true;
+  }
+  return false;
+}
 
 const FieldAlias* find_alias(std::string_view name) noexcept {
   for (const FieldAlias& a : kAliases) {

@@ -34,6 +34,7 @@ inline constexpr unsigned kTimestampSlot = 0;
 inline constexpr std::string_view kSessionKindTerm = "KSESSION";
 inline constexpr std::string_view kEventKindTerm = "KEVENT";
 inline constexpr std::string_view kAlertKindTerm = "KALERT";
+inline constexpr std::string_view kLogKindTerm = "KLOG";
 /// Unique id term prefix (replace_document on interim session updates).
 inline constexpr std::string_view kUniqueIdPrefix = "Q";
 /// Free-text words carry no prefix.
@@ -41,6 +42,14 @@ inline constexpr std::string_view kUniqueIdPrefix = "Q";
 std::span<const FieldSpec> field_specs() noexcept;
 /// nullptr when `name` is not a field.
 const FieldSpec* find_field(std::string_view name) noexcept;
+
+/// Names outside the table that parsers make (cef.extensions.*, kv.*, SD
+/// params, flattened JSON): indexed as keywords under this one spec, each term
+/// being "XF:" + lower(name) + "=" + lower(value) (index_terms.hpp).
+const FieldSpec& dynamic_field_spec() noexcept;
+/// True for names under a parser's own root (cef., leef., kv., zeek.,
+/// suricata., log.syslog., labels., netflow., json.).
+bool has_dynamic_root(std::string_view name) noexcept;
 
 /// An alias stands for the OR of up to four fields (`ip` = source.ip OR destination.ip).
 struct FieldAlias {

@@ -111,6 +111,7 @@ std::string_view kind_term(DocumentKind kind) {
     case DocumentKind::session: return kSessionKindTerm;
     case DocumentKind::event: return kEventKindTerm;
     case DocumentKind::alert: return kAlertKindTerm;
+    case DocumentKind::log: return kLogKindTerm;
   }
   return kEventKindTerm;
 }
@@ -199,6 +200,19 @@ std::string timestamp_slot_value(TimestampNs ns) {
 
 std::string field_exists_term(const FieldSpec& field) { return "E:" + std::string(field.prefix); }
 
+std::string dynamic_field_term(std::string_view name, std::string_view value) {
+  std::string v = lower_ascii(name);
+  v.push_back('=');
+  v += lower_ascii(value);
+  return make_term(dynamic_field_spec().prefix, "", v);
+}
+
+std::string dynamic_exists_term(std::string_view name) {
+  std::string t = "E:XF:" + lower_ascii(name);
+  if (t.size() > kMaxTermBytes) t.resize(kMaxTermBytes);
+  return t;
+}
+
 void fill_document(const SearchDocument& in, Xapian::Document& doc) {
   doc.add_boolean_term(std::string(kind_term(in.kind)));
   if (!in.unique_id.empty()) {
@@ -223,6 +237,11 @@ void fill_document(const SearchDocument& in, Xapian::Document& doc) {
     if (field->slot == static_cast<int>(kTimestampSlot)) continue;  // in.ts owns @timestamp
     const auto slot = static_cast<Xapian::valueno>(field->slot);
     if (doc.get_value(slot).empty()) doc.add_value(slot, timestamp_slot_value(value));
+  }
+  for (const auto& [name, value] : in.dynamic_values) {
+    if (name.empty() || value.empty()) continue;
+    doc.add_boolean_term(dynamic_field_term(name, value));
+    doc.add_boolean_term(dynamic_exists_term(name));
   }
   doc.set_data(in.json);
 }

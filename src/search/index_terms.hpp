@@ -73,6 +73,11 @@ std::string normalize_value(const FieldSpec& field, std::string_view value);
 /// prefix + marker + ':' + value, cut at kMaxTermBytes. `value` must already
 /// be normalized.
 std::string field_term(const FieldSpec& field, std::string_view normalized_value);
+/// A dynamic (parser-made, outside the schema) field's term:
+/// "XF:" + lower(name) + "=" + lower(value), capped like every term.
+std::string dynamic_field_term(std::string_view name, std::string_view value);
+/// "field:*" for a dynamic field.
+std::string dynamic_exists_term(std::string_view name);
 /// "E:" + the field's prefix: on every document that has the field at all,
 /// so `field:*` is one term, not a wildcard over every value.
 std::string field_exists_term(const FieldSpec& field);

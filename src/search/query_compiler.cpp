@@ -354,9 +354,38 @@ Compiled value_query(const FieldSpec& f, const QueryNode& n) {
   return Xapian::Query();
 }
 
+// A parser-made field outside the schema: keyword terms "XF:name=value".
+Compiled dynamic_query(const std::string& name, const QueryNode& n) {
+  const std::string& v = n.value;
+  if (!n.quoted && v == "*") return Xapian::Query(dynamic_exists_term(name));
+  if (!n.quoted && v.find('*') != std::string::npos) {
+    if (v.back() != '*' || std::count(v.begin(), v.end(), '*') != 1) {
+      return error_at(n, "wildcard '" + v + "' on field '" + n.field + "': one '*', at the end of the value");
+    }
+    return wildcard(dynamic_field_term(name, std::string_view(v).substr(0, v.size() - 1)));
+  }
+  return Xapian::Query(dynamic_field_term(name, v));
+}
+
+// Unknown dotted names are a parser's own fields unless they look like a
+// typo of a schema field (then the error with its suggestion stands).
+bool is_dynamic_name(const std::string& name) {
+  if (has_dynamic_root(name)) return true;
+  if (name.find('.') == std::string::npos) return false;
+  constexpr std::size_t kTypoCost = 6;  // two substituted letters, or six left out
+  for (const FieldSpec& f : field_specs()) {
+    if (suggestion_cost(name, f.name) <= kTypoCost) return false;
+  }
+  return true;
+}
+
 Compiled field_query(const QueryNode& n) {
   auto fields = resolve_fields(n);
-  if (!fields) return fields.error();
+  if (!fields) {
+    const std::string name = lower_ascii(n.field);
+    if (is_dynamic_name(name)) return dynamic_query(name, n);
+    return fields.error();
+  }
   // Analysts type host:1.2.3.4 meaning "this machine": add the address fields.
   if (lower_ascii(n.field) == "host" && looks_like_address(n.value)) {
     fields->push_back(find_field("source.ip"));

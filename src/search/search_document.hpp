@@ -14,7 +14,7 @@
 namespace opensoc::search {
 
 /// Which kind term (field_schema.hpp) the document carries.
-enum class DocumentKind : std::uint8_t { session, event, alert };
+enum class DocumentKind : std::uint8_t { session, event, alert, log };
 
 struct SearchDocument {
   DocumentKind kind = DocumentKind::session;
@@ -24,10 +24,15 @@ struct SearchDocument {
   std::vector<std::pair<const FieldSpec*, double>> numbers;      ///< number fields
   std::vector<std::pair<const FieldSpec*, TimestampNs>> times;   ///< time fields other than @timestamp
   std::string json;         ///< the record as returned by search (ECS JSON object)
+  /// Fields outside the schema (dynamic_field_spec()): (name, value), keywords.
+  std::vector<std::pair<std::string, std::string>> dynamic_values;
 
   void add(std::string_view field, std::string value);  ///< looks up `field`; unknown names are ignored
   void add_number(std::string_view field, double value);
   void add_time(std::string_view field, TimestampNs value);
+  /// A field by name whatever it is: schema fields as add()/add_number() (by
+  /// their type), other names as dynamic keywords.
+  void add_any(std::string_view field, std::string value);
 };
 
 }  // namespace opensoc::search

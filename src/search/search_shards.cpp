@@ -41,17 +41,35 @@ Error xapian_error(const std::string& what, const Xapian::Error& e) {
 
 }  // namespace
 
-std::string shard_dir_name(std::int64_t start_s, std::uint64_t span_s) {
+std::string shard_dir_name(std::int64_t start_s, std::uint64_t span_s, std::string_view writer_tag) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "s%0*lld-%llu", kStartDigits, static_cast<long long>(start_s),
                 static_cast<unsigned long long>(span_s));
-  return buf;
+  std::string name = buf;
+  if (!writer_tag.empty()) name.append("-").append(writer_tag);
+  return name;
+}
+
+std::string_view shard_dir_tag(std::string_view name) noexcept {
+  const std::size_t first = name.find('-', 1);
+  if (first == std::string_view::npos) return {};
+  const std::size_t second = name.find('-', first + 1);
+  return second == std::string_view::npos ? std::string_view{} : name.substr(second + 1);
 }
 
 std::optional<ShardSpan> parse_shard_dir_name(std::string_view name) noexcept {
   if (name.size() < 4 || name[0] != 's') return std::nullopt;
   const std::size_t dash = name.find('-', 1);
   if (dash == std::string_view::npos) return std::nullopt;
+  // A writer's tag ("-logs") follows the span: lower-case letters only.
+  if (const std::size_t tag = name.find('-', dash + 1); tag != std::string_view::npos) {
+    const std::string_view t = name.substr(tag + 1);
+    if (t.empty()) return std::nullopt;
+    for (char c : t) {
+      if (c < 'a' || c > 'z') return std::nullopt;
+    }
+    name = name.substr(0, tag);
+  }
   std::int64_t start_s = 0;
   std::uint64_t span_s = 0;
   if (!parse_decimal(name.substr(1, dash - 1), start_s) || !parse_decimal(name.substr(dash + 1), span_s)) {
@@ -134,6 +152,7 @@ Result<std::unique_ptr<SearchShardWriter>> SearchShardWriter::open(SearchShardOp
 
   std::unique_ptr<SearchShardWriter> writer(new SearchShardWriter(std::move(options)));
   for (const ShardDir& d : *listed) {
+    if (shard_dir_tag(d.name) != writer->options_.writer_tag) continue;  // another writer's shards
     KnownShard known{d.path, d.span, 0};
     writer->refresh_bytes(known);
     writer->known_.emplace(d.name, std::move(known));
@@ -202,7 +221,7 @@ Result<void> SearchShardWriter::close_shard(std::size_t index) {
 }
 
 Result<SearchShardWriter::OpenShard*> SearchShardWriter::shard_for(std::int64_t start_s) {
-  const std::string name = shard_dir_name(start_s, options_.shard_span_s);
+  const std::string name = shard_dir_name(start_s, options_.shard_span_s, options_.writer_tag);
   for (auto& s : open_) {
     if (s->name == name) {
       s->last_use = ++use_clock_;

@@ -32,6 +32,10 @@ struct SearchShardOptions {
   /// sync either (store.sync_on_close false: tests, benchmarks, scratch
   /// ingests): a commit then survives a kill -9 but not a power cut.
   bool sync = true;
+  /// Two writers may share `dir` (the session stage, and the log pipeline
+  /// with tag "logs"): each manages only the shards carrying its own tag;
+  /// readers search them all. Lower-case letters only; empty = no tag.
+  std::string writer_tag;
 };
 
 /// The time span a shard directory holds: [start, end) in ns.
@@ -42,7 +46,10 @@ struct ShardSpan {
 
 /// "s<start_unix_s, 12 digits>-<span_s>": sorts by start time, and carries its
 /// own span so shards written under an older span setting stay readable.
-std::string shard_dir_name(std::int64_t start_s, std::uint64_t span_s);
+/// With a writer tag: "s<start>-<span>-<tag>".
+std::string shard_dir_name(std::int64_t start_s, std::uint64_t span_s, std::string_view writer_tag = {});
+/// The writer tag of a shard directory name ("" for none).
+std::string_view shard_dir_tag(std::string_view name) noexcept;
 /// The span of a shard directory name; nullopt for anything else (including
 /// directories being dropped, which are renamed first).
 std::optional<ShardSpan> parse_shard_dir_name(std::string_view name) noexcept;

@@ -525,4 +525,6 @@ void append_ecs_session(std::string& out, const SessionRecord& s) {
   w.end_object();
 }
 
+void write_ecs_threats(JsonWriter& w, const std::vector<ThreatMatch>& threats) { write_threats(w, threats); }
+
 }  // namespace opensoc::session

@@ -8,7 +8,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "opensoc/core/json_writer.hpp"
 #include "opensoc/core/protocol_event.hpp"
 #include "opensoc/core/time.hpp"
 
@@ -37,6 +39,9 @@ std::string ecs_tls_version(std::uint16_t version);
 std::string tls_cipher_name(std::uint16_t cipher);
 /// http.version: "HTTP/1.1" -> "1.1".
 std::string_view ecs_http_version(std::string_view version);
+/// The "threat" member (ECS 8 threat.enrichments + threat.indicator) for
+/// intel matches; nothing when `threats` is empty.
+void write_ecs_threats(JsonWriter& w, const std::vector<ThreatMatch>& threats);
 /// Colon-separated hex ("8c:90:...") -> upper-case hex without separators, as ECS hashes and serials are written.
 std::string ecs_hex(std::string_view colon_hex);
 

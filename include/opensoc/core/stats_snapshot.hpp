@@ -124,7 +124,8 @@ struct DetectionSnapshot {
   std::uint64_t events_inspected = 0;
   std::uint64_t sessions_inspected = 0;
   std::uint64_t rule_matches = 0;        ///< signature hits (after thresholds)
-  std::uint64_t intel_matches = 0;       ///< indicator matches recorded on sessions/events
+  std::uint64_t intel_matches = 0;       ///< indicator matches recorded on sessions/events/logs
+  std::uint64_t logs_inspected = 0;      ///< log events and flow records given to enrichment and intel
   std::uint64_t behaviour_hits = 0;
   std::uint64_t alerts_created = 0;
   std::uint64_t alerts_folded = 0;       ///< hits folded into an open alert by deduplication
@@ -144,6 +145,63 @@ struct DetectionSnapshot {
   std::uint64_t alerts_by_severity[4] = {};  ///< 1 (high) .. 4 (info)
 };
 
+/// One telemetry listener (syslog / JSON lines / NetFlow): what its socket
+/// read and lost, and what the log pipeline made of it.
+struct ListenerSnapshot {
+  std::string name;
+  std::string protocol;   ///< "syslog", "json", "netflow", "api"
+  std::string transport;  ///< "udp", "tcp", "tls", "http"
+  std::string address;
+  std::uint16_t port = 0;
+  std::uint64_t messages = 0;        ///< frames read and queued
+  std::uint64_t bytes = 0;
+  std::uint64_t dropped_queue = 0;   ///< UDP: the queue was full
+  std::uint64_t dropped_socket = 0;  ///< UDP: the kernel dropped them (receive buffer full)
+  std::uint64_t truncated = 0;
+  std::uint64_t framing_errors = 0;
+  std::uint64_t connections = 0;
+  std::uint64_t connections_open = 0;
+  std::uint64_t connections_refused = 0;
+  std::uint64_t tls_failures = 0;
+  std::uint64_t paused = 0;          ///< TCP: reads paused for back-pressure
+  std::uint64_t parsed = 0;          ///< messages a parser accepted (pipeline)
+  std::uint64_t failed = 0;          ///< messages kept raw: no parser accepted them
+  std::uint64_t records = 0;         ///< NetFlow: flow records decoded
+};
+
+struct ParserCounters {
+  std::string name;  ///< "rfc5424", "cef", "eve", ..., or "raw"
+  std::uint64_t parsed = 0;
+  std::uint64_t failed = 0;
+};
+
+/// Non-packet telemetry: receivers, the queue to the log pipeline, parsers.
+struct TelemetrySnapshot {
+  bool enabled = false;
+  std::vector<ListenerSnapshot> listeners;  ///< config order; the REST API's ingest last
+  std::uint64_t queue_size = 0;
+  std::uint64_t queue_capacity = 0;
+  std::uint64_t queue_high_water = 0;
+  std::uint64_t received = 0;      ///< messages the pipeline took from the queue (+ API events)
+  std::uint64_t events = 0;        ///< log events made (a NetFlow datagram makes many)
+  std::uint64_t parsed = 0;
+  std::uint64_t raw = 0;           ///< kept as raw events
+  std::uint64_t flows = 0;         ///< NetFlow/IPFIX flow records
+  std::uint64_t indexed = 0;       ///< documents in the search index (committed or pending)
+  std::uint64_t index_errors = 0;
+  std::uint64_t commits = 0;
+  std::vector<ParserCounters> parsers;
+  // NetFlow decoder (all listeners).
+  std::uint64_t netflow_packets = 0;
+  std::uint64_t netflow_templates = 0;
+  std::uint64_t netflow_templates_active = 0;
+  std::uint64_t netflow_missing_template = 0;
+  std::uint64_t netflow_malformed = 0;
+  std::uint64_t netflow_sequence_gaps = 0;
+  std::uint64_t netflow_unsupported_version = 0;
+  std::string last_error;
+};
+
 struct StatsSnapshot {
   std::string version;
   TimestampNs now = 0;
@@ -155,6 +213,7 @@ struct StatsSnapshot {
   StoreSnapshot store;
   SessionSnapshot sessions;
   DetectionSnapshot detection;
+  TelemetrySnapshot telemetry;
 };
 
 }  // namespace opensoc
