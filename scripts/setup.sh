@@ -17,6 +17,8 @@ packages=(
   # (the demo's GeoIP comes through npm when it is there: below; Debian's npm
   # package is not listed because it conflicts with a Node.js that bundles it)
   libmaxmind-db-writer-perl mmdb-bin nmap ncat
+  # telemetry tests and benchmarks: real senders and peers (issue 8)
+  bsdutils softflowd nfdump rsyslog rsyslog-gnutls
 )
 
 missing=()

@@ -771,7 +771,7 @@ void read_listener(const Field& f, ingest::ListenerConfig& l, const ingest::Rece
                v.expected("ADDR:PORT, e.g. 127.0.0.1:5514 or \"[::1]:5514\" (quote the IPv6 form)");
                return;
              }
-             auto endpoint = parse_listen(v.node().Scalar());
+             auto endpoint = parse_listen(v.node().Scalar(), true);
              if (!endpoint) {
                v.report(endpoint.error().message);
                return;

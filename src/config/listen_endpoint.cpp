@@ -25,7 +25,7 @@ bool is_address(int family, const std::string& text) {
 
 }  // namespace
 
-Result<std::pair<std::string, std::uint16_t>> parse_listen(std::string_view text) {
+Result<std::pair<std::string, std::uint16_t>> parse_listen(std::string_view text, bool allow_any_port) {
   std::string host;
   std::string_view after_host;
   if (!text.empty() && text.front() == '[') {
@@ -49,7 +49,11 @@ Result<std::pair<std::string, std::uint16_t>> parse_listen(std::string_view text
   }
   const std::string_view port_text = after_host.substr(1);
   const auto port = parse_decimal(port_text);
-  if (!port || *port < 1 || *port > 65535) return expected("a port between 1 and 65535", port_text);
+  const unsigned long long lowest = allow_any_port ? 0 : 1;
+  if (!port || *port < lowest || *port > 65535) {
+    return expected(allow_any_port ? "a port between 0 (any free port) and 65535" : "a port between 1 and 65535",
+                    port_text);
+  }
   return std::pair{std::move(host), static_cast<std::uint16_t>(*port)};
 }
 

@@ -16,6 +16,9 @@ namespace opensoc::config {
 /// Returns {address without brackets, port}. The error message has the form
 /// "expected <what>, got '<text>'" so the loader can prefix file and key.
 /// Pure; thread-safe.
-[[nodiscard]] Result<std::pair<std::string, std::uint16_t>> parse_listen(std::string_view text);
+/// `allow_any_port`: port 0 (the kernel picks a free one) is accepted, for
+/// listeners whose bound port is reported (the telemetry receivers).
+[[nodiscard]] Result<std::pair<std::string, std::uint16_t>> parse_listen(std::string_view text,
+                                                                         bool allow_any_port = false);
 
 }  // namespace opensoc::config

@@ -907,7 +907,11 @@ void DetectionStage::inspect_log(LogEvent& ev, const DetectionTables& tables) {
     // The address the log is about: the matched one when it is an address.
     const auto matched_ip = IpAddress::parse(m.matched_value);
     const IpAddress about = matched_ip ? *matched_ip : (ep.src_ip.version != 0 ? ep.src_ip : ep.dst_ip);
-    DetectionHit h = intel_hit(m, true, now, ep, evidence_of(0, community, ep, now, now, AppProtocol::unknown));
+    // A log's clock and the sensor's rarely agree to the packet: the
+    // evidence spans a minute either side, like the log record's pcap link.
+    DetectionHit h = intel_hit(m, true, now, ep,
+                               evidence_of(0, community, ep, now - 60 * kNsPerSecond, now + 60 * kNsPerSecond,
+                                           AppProtocol::unknown));
     h.asset_criticality = std::max(ev.enrichment.source.asset.criticality, ev.enrichment.destination.asset.criticality);
     h.signature = "Threat intel match (" + ev.dataset + "): " + std::string(indicator_type_name(m.indicator.type)) +
                   " " + m.indicator.value + " in " + m.field + (m.indicator.source.empty() ? "" : " (" + m.indicator.source + ")");

@@ -166,11 +166,15 @@ std::string cef_name(std::string_view key) {
 
 /// rt/start/end: epoch milliseconds or one of the formats the CEF spec lists.
 std::optional<TimestampNs> parse_cef_time(std::string_view v) noexcept {
-  bool digits = !v.empty() && v.size() <= 15;
+  bool digits = !v.empty();
   for (const char c : v) digits = digits && is_digit(c);
   if (digits) {
+    // Beyond 13 digits the nanoseconds would not fit TimestampNs.
+    constexpr TimestampNs kMaxMs = 9'223'372'036'854;
+    if (v.size() > 13) return std::nullopt;
     TimestampNs ms = 0;
     for (const char c : v) ms = ms * 10 + (c - '0');
+    if (ms > kMaxMs) return std::nullopt;
     return ms * 1'000'000;
   }
   for (const std::string_view f :

@@ -18,7 +18,6 @@
 #include <cmath>
 #include <cstring>
 #include <string>
-#include <unordered_map>
 
 #include <simdjson.h>
 
@@ -246,12 +245,45 @@ constexpr Mapping kGeneric[] = {
     {"message", "message", Act::message},
 };
 
-using Table = std::unordered_map<std::string_view, const Mapping*>;
+// Open-addressing table over a mapping list, built once per parser: a leaf
+// costs one FNV-1a pass over its path and usually one comparison.
+class Table {
+ public:
+  Table(const Mapping* begin, const Mapping* end) {
+    for (const Mapping* m = begin; m != end; ++m) {
+      std::size_t i = hash(m->path) & kMask;
+      while (slots_[i] != nullptr) i = (i + 1) & kMask;
+      slots_[i] = m;
+    }
+  }
+  [[nodiscard]] const Mapping* find(std::string_view path) const noexcept {
+    for (std::size_t i = hash(path) & kMask;; i = (i + 1) & kMask) {
+      const Mapping* m = slots_[i];
+      if (m == nullptr || m->path == path) return m;
+    }
+  }
 
-Table make_table(const Mapping* begin, const Mapping* end) {
-  Table t;
-  for (const Mapping* m = begin; m != end; ++m) t.emplace(m->path, m);
-  return t;
+ private:
+  static constexpr std::size_t kSize = 256;  // > 2x the largest list: short probes, always a free slot
+  static constexpr std::size_t kMask = kSize - 1;
+  static std::uint64_t hash(std::string_view s) noexcept {
+    std::uint64_t h = 1469598103934665603ULL;
+    for (const char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+    return h ^ (h >> 29);
+  }
+  std::array<const Mapping*, kSize> slots_{};
+};
+
+// IPv4 text without inet_ntop's stdio machinery (the common case per line).
+std::string address_text(const IpAddress& a) {
+  if (a.version != 4) return a.to_string();
+  char b[16];
+  char* p = b;
+  for (int i = 0; i < 4; ++i) {
+    if (i != 0) *p++ = '.';
+    p = std::to_chars(p, b + sizeof b, static_cast<unsigned>(a.bytes[static_cast<std::size_t>(i)])).ptr;
+  }
+  return std::string(b, p);
 }
 
 /// A scalar leaf's text and type. `text` points into the simdjson document
@@ -378,6 +410,10 @@ std::optional<TimestampNs> parse_iso8601_ns(std::string_view s) noexcept {
   if (p != s.size()) return std::nullopt;
   const std::int64_t days = days_from_civil(y, mo, d);
   const std::int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset_s;
+  // Nanoseconds in an int64 span 1677-09-21 to 2262-04-11; a year 9999 fits
+  // the syntax but not the clock.
+  constexpr std::int64_t kMaxSecs = INT64_MAX / kNsPerSecond - 1;
+  if (secs > kMaxSecs || secs < -kMaxSecs) return std::nullopt;
   return secs * kNsPerSecond + frac;
 }
 
@@ -387,15 +423,19 @@ struct JsonLogParser::Impl {
   std::size_t padded_capacity = 0;
   std::string path;  // dotted path of the current leaf
   std::string zkey;  // "<log>|<key>" lookup key for Zeek
-  Table eve = make_table(std::begin(kEve), std::end(kEve));
-  Table zeek = make_table(std::begin(kZeek), std::end(kZeek));
-  Table generic = make_table(std::begin(kGeneric), std::end(kGeneric));
+  Table eve{std::begin(kEve), std::end(kEve)};
+  Table zeek{std::begin(kZeek), std::end(kZeek)};
+  Table generic{std::begin(kGeneric), std::end(kGeneric)};
 
   // Per-line state.
   JsonFlavour flavour = JsonFlavour::generic;
   std::string_view zeek_log;
   LogEvent* out = nullptr;
   Leaf leaf;
+  bool seen_source_ip = false;
+  bool seen_destination_ip = false;
+  bool seen_source_port = false;
+  bool seen_destination_port = false;
 
   Result<simdjson::dom::element> load(std::string_view line);
   void walk(simdjson::dom::element e);
@@ -436,18 +476,24 @@ void JsonLogParser::Impl::apply(const Mapping& m) {
         add_leaf(m.ecs);  // not an address: kept as the text it was
         return;
       }
-      IpAddress& slot = m.act == Act::source_ip ? ep.source_ip : ep.destination_ip;
-      if (slot == *ip) return;  // said twice (Zeek notice: id.orig_h and src)
+      const bool src = m.act == Act::source_ip;
+      IpAddress& slot = src ? ep.source_ip : ep.destination_ip;
+      bool& seen = src ? seen_source_ip : seen_destination_ip;
+      if (seen && slot == *ip) return;  // said twice in this line (Zeek notice: id.orig_h and src)
+      seen = true;
       slot = *ip;
-      out->add(std::string(m.ecs), ip->to_string(), LogValueType::ip);
+      out->add(std::string(m.ecs), address_text(*ip), LogValueType::ip);
       return;
     }
     case Act::source_port:
     case Act::dest_port: {
       if (leaf.type == LogValueType::integer && leaf.number >= 0 && leaf.number <= 65535) {
-        std::uint16_t& slot = m.act == Act::source_port ? ep.source_port : ep.destination_port;
+        const bool src = m.act == Act::source_port;
+        std::uint16_t& slot = src ? ep.source_port : ep.destination_port;
+        bool& seen = src ? seen_source_port : seen_destination_port;
         const auto port = static_cast<std::uint16_t>(leaf.number);
-        if (slot == port && port != 0) return;  // said twice
+        if (seen && slot == port) return;  // said twice in this line
+        seen = true;
         slot = port;
       }
       add_leaf(m.ecs);
@@ -551,7 +597,7 @@ void JsonLogParser::Impl::apply(const Mapping& m) {
     case Act::dns_answer: {
       add_leaf(m.ecs);
       if (!leaf.is_json_string) return;
-      if (const auto ip = IpAddress::parse(leaf.text)) out->add("dns.resolved_ip", ip->to_string(), LogValueType::ip);
+      if (const auto ip = IpAddress::parse(leaf.text)) out->add("dns.resolved_ip", address_text(*ip), LogValueType::ip);
       return;
     }
     case Act::seconds: {
@@ -584,7 +630,7 @@ void JsonLogParser::Impl::leaf_at_path() {
       } else if (p == "event_type") {
         return;  // became event.dataset
       }
-      if (const auto it = eve.find(p); it != eve.end()) return apply(*it->second);
+      if (const Mapping* m = eve.find(p)) return apply(*m);
       std::string name;
       name.reserve(13 + p.size());
       name.append("suricata.eve.").append(p);
@@ -600,10 +646,10 @@ void JsonLogParser::Impl::leaf_at_path() {
       } else if (p == "_path") {
         return;  // became event.dataset
       }
-      if (const auto it = zeek.find(p); it != zeek.end()) return apply(*it->second);
+      if (const Mapping* m = zeek.find(p)) return apply(*m);
       zkey.assign(zeek_log).push_back('|');
       zkey.append(p);
-      if (const auto it = zeek.find(zkey); it != zeek.end()) return apply(*it->second);
+      if (const Mapping* m = zeek.find(zkey)) return apply(*m);
       std::string name;
       name.reserve(6 + zeek_log.size() + p.size());
       name.append("zeek.").append(zeek_log).append(".").append(p);
@@ -621,7 +667,7 @@ void JsonLogParser::Impl::leaf_at_path() {
         out->dataset.assign(leaf.text);
         return;
       }
-      if (const auto it = generic.find(p); it != generic.end()) return apply(*it->second);
+      if (const Mapping* m = generic.find(p)) return apply(*m);
       add_leaf(p);
       return;
     }
@@ -660,17 +706,37 @@ Result<void> JsonLogParser::parse(std::string_view line, JsonFlavour flavour, Lo
   simdjson::dom::object root;
   if (doc->get_object().get(root)) return Error{"not a JSON object"};
 
-  simdjson::dom::element v;
+  // One pass over the top-level keys tells the flavour and, for Zeek without
+  // _path, the log (object::operator[] would rescan the object per key).
   std::string_view event_type;
   std::string_view zeek_path;
-  if (flavour == JsonFlavour::automatic || flavour == JsonFlavour::eve) {
-    if (!root["event_type"].get(v) && v.get_string().get(event_type)) event_type = {};
+  enum : std::uint32_t {
+    kTs = 1, kUid = 2, kOrigH = 4, kNote = 8, kFuid = 16, kDns = 32, kHttp = 64, kSsl = 128, kConn = 256,
+    kProto = 512, kPath = 1024,
+  };
+  std::uint32_t keys = 0;
+  for (const auto kv : root) {
+    const std::string_view k = kv.key;
+    if (k == "event_type") {
+      if (kv.value.get_string().get(event_type)) event_type = {};
+    } else if (k == "_path") {
+      keys |= kPath;
+      if (kv.value.get_string().get(zeek_path)) zeek_path = {};
+    } else if (k == "ts") keys |= kTs;
+    else if (k == "uid") keys |= kUid;
+    else if (k == "id.orig_h") keys |= kOrigH;
+    else if (k == "proto") keys |= kProto;
+    else if (k == "note") keys |= kNote;
+    else if (k == "fuid") keys |= kFuid;
+    else if (k == "query" || k == "qtype" || k == "trans_id") keys |= kDns;
+    else if (k == "method" || k == "status_code" || k == "uri") keys |= kHttp;
+    else if (k == "server_name" || k == "cipher" || k == "established" || k == "ssl_history") keys |= kSsl;
+    else if (k == "conn_state" || k == "history" || k == "orig_bytes") keys |= kConn;
   }
   if (flavour == JsonFlavour::automatic) {
     if (!event_type.empty()) {
       flavour = JsonFlavour::eve;
-    } else if (!root["_path"].get(v) ||
-               (!root["ts"].get(v) && (!root["uid"].get(v) || !root["id.orig_h"].get(v)))) {
+    } else if ((keys & kPath) != 0 || ((keys & kTs) != 0 && (keys & (kUid | kOrigH)) != 0)) {
       flavour = JsonFlavour::zeek;
     } else {
       flavour = JsonFlavour::generic;
@@ -679,6 +745,7 @@ Result<void> JsonLogParser::parse(std::string_view line, JsonFlavour flavour, Lo
   im.flavour = flavour;
   im.out = &out;
   im.path.clear();
+  im.seen_source_ip = im.seen_destination_ip = im.seen_source_port = im.seen_destination_port = false;
 
   switch (flavour) {
     case JsonFlavour::eve:
@@ -687,23 +754,21 @@ Result<void> JsonLogParser::parse(std::string_view line, JsonFlavour flavour, Lo
       break;
     case JsonFlavour::zeek: {
       out.parser = "zeek";
-      if (!root["_path"].get(v) && v.get_string().get(zeek_path)) zeek_path = {};
       if (zeek_path.empty()) {
         // Without _path (one log per file), the log is told by its own keys.
-        const auto has = [&](const char* k) { return !root[k].get(v); };
-        if (has("note")) zeek_path = "notice";
-        else if (has("fuid")) zeek_path = "files";
-        else if (has("query") || has("qtype") || has("trans_id")) zeek_path = "dns";
-        else if (has("method") || has("status_code") || has("uri")) zeek_path = "http";
-        else if (has("server_name") || has("cipher") || has("established") || has("ssl_history")) zeek_path = "ssl";
-        else if (has("conn_state") || has("history") || has("orig_bytes")) zeek_path = "conn";
+        if (keys & kNote) zeek_path = "notice";
+        else if (keys & kFuid) zeek_path = "files";
+        else if (keys & kDns) zeek_path = "dns";
+        else if (keys & kHttp) zeek_path = "http";
+        else if (keys & kSsl) zeek_path = "ssl";
+        else if (keys & kConn) zeek_path = "conn";
         else zeek_path = "unknown";
       }
       im.zeek_log = zeek_path;
       out.dataset.assign("zeek.").append(zeek_path);
       // http.log and ssl.log carry no proto column: their analyzers run on
       // TCP (DTLS aside), and the 5-tuple needs it to find the session.
-      if ((zeek_path == "http" || zeek_path == "ssl") && root["proto"].get(v)) {
+      if ((zeek_path == "http" || zeek_path == "ssl") && (keys & kProto) == 0) {
         out.endpoints.ip_proto = kIpProtoTcp;
         out.add("network.transport", "tcp");
       }

@@ -172,9 +172,13 @@ std::optional<TimestampNs> parse_dev_time(std::string_view value, std::string_vi
   // (with the milliseconds and zone many senders add).
   bool digits = !value.empty();
   for (const char c : value) digits = digits && is_digit(c);
-  if (digits && value.size() <= 15) {
+  if (digits) {
+    // Beyond 13 digits the nanoseconds would not fit TimestampNs.
+    constexpr TimestampNs kMaxMs = 9'223'372'036'854;
+    if (value.size() > 13) return std::nullopt;
     TimestampNs ms = 0;
     for (const char c : value) ms = ms * 10 + (c - '0');
+    if (ms > kMaxMs) return std::nullopt;
     return ms * 1'000'000;
   }
   for (const std::string_view f : {std::string_view{"MMM dd yyyy HH:mm:ss"}, std::string_view{"MMM dd yyyy HH:mm:ss.SSS"},
@@ -347,7 +351,11 @@ Result<void> parse_leef(std::string_view text, LogEvent& out) {
     header[i] = text.substr(pos, bar - pos);
     pos = bar + 1;
   }
-  const std::string_view version = header[0];
+  // rsyslog relays "host LEEF:1.0|..." as "host LEEF: 1.0|..." (it takes
+  // "LEEF:" for a TAG), so spaces around the version are allowed.
+  std::string_view version = header[0];
+  while (!version.empty() && version.front() == ' ') version.remove_prefix(1);
+  while (!version.empty() && version.back() == ' ') version.remove_suffix(1);
   const bool v2 = version.starts_with("2");
   if (!v2 && !version.starts_with("1")) return Error{"leef: unknown version \"" + std::string(version) + "\" at byte 5"};
 

@@ -17,6 +17,7 @@
 
 #include <array>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -97,6 +98,16 @@ struct TimeValue {
       ns = value;
       source = from;
     }
+  }
+  // Exporters are untrusted: a count of units past what TimestampNs holds
+  // (year 2262) is dropped, not overflowed.
+  void offer_scaled(std::uint64_t units, std::int64_t unit_ns, TimeSource from) noexcept {
+    if (units <= static_cast<std::uint64_t>(std::numeric_limits<TimestampNs>::max() / unit_ns))
+      offer(static_cast<TimestampNs>(units) * unit_ns, from);
+  }
+  void offer_before(TimestampNs reference, std::uint64_t units, std::int64_t unit_ns, TimeSource from) noexcept {
+    if (units <= static_cast<std::uint64_t>(std::numeric_limits<TimestampNs>::max() / unit_ns))
+      offer(reference - static_cast<TimestampNs>(units) * unit_ns, from);
   }
 };
 
@@ -480,7 +491,11 @@ bool NetflowDecoder::decode_data_set(const Datagram& d, const Template& t, std::
     bool uptime_end = false;
     std::uint32_t start_uptime = 0;
     std::uint32_t end_uptime = 0;
+    std::size_t index = 0;
     for (const auto& f : t.fields) {
+      // v9 scope fields number their own small table (1 system, 2 interface,
+      // ...), which would read as flow elements: consume, don't interpret.
+      const bool v9_scope = !ipfix && index++ < t.scope_fields;
       std::size_t len = f.length;
       if (ipfix && f.length == kVariableLength) {
         // RFC 7011 7: one length byte, or 255 and a two-byte length.
@@ -505,7 +520,7 @@ bool NetflowDecoder::decode_data_set(const Datagram& d, const Template& t, std::
         }
         continue;
       }
-      if (f.enterprise != 0 || len == 0) continue;
+      if (f.enterprise != 0 || len == 0 || v9_scope) continue;
       switch (f.type) {
         case 1: case 85: r.bytes = load_unsigned(v); r.has_bytes = true; break;
         case 2: case 86: r.packets = load_unsigned(v); r.has_packets = true; break;
@@ -524,17 +539,17 @@ bool NetflowDecoder::decode_data_set(const Datagram& d, const Template& t, std::
         case 17: r.dst_as = load_unsigned(v); r.has_dst_as = true; break;
         case 22: start_uptime = static_cast<std::uint32_t>(load_unsigned(v)); uptime_start = true; break;
         case 21: end_uptime = static_cast<std::uint32_t>(load_unsigned(v)); uptime_end = true; break;
-        case 150: r.start.offer(static_cast<TimestampNs>(load_unsigned(v)) * kNsPerSecond, TimeSource::seconds); break;
-        case 151: r.end.offer(static_cast<TimestampNs>(load_unsigned(v)) * kNsPerSecond, TimeSource::seconds); break;
-        case 152: r.start.offer(static_cast<TimestampNs>(load_unsigned(v)) * kNsPerMs, TimeSource::milliseconds); break;
-        case 153: r.end.offer(static_cast<TimestampNs>(load_unsigned(v)) * kNsPerMs, TimeSource::milliseconds); break;
+        case 150: r.start.offer_scaled(load_unsigned(v), kNsPerSecond, TimeSource::seconds); break;
+        case 151: r.end.offer_scaled(load_unsigned(v), kNsPerSecond, TimeSource::seconds); break;
+        case 152: r.start.offer_scaled(load_unsigned(v), kNsPerMs, TimeSource::milliseconds); break;
+        case 153: r.end.offer_scaled(load_unsigned(v), kNsPerMs, TimeSource::milliseconds); break;
         case 154: if (len == 8) r.start.offer(ntp_to_ns(load_unsigned(v)), TimeSource::microseconds); break;
         case 155: if (len == 8) r.end.offer(ntp_to_ns(load_unsigned(v)), TimeSource::microseconds); break;
         case 156: if (len == 8) r.start.offer(ntp_to_ns(load_unsigned(v)), TimeSource::nanoseconds); break;
         case 157: if (len == 8) r.end.offer(ntp_to_ns(load_unsigned(v)), TimeSource::nanoseconds); break;
         // Delta microseconds: how long before the export time (RFC 5102 5.9.12).
-        case 158: r.start.offer(d.export_ns - static_cast<TimestampNs>(load_unsigned(v)) * kNsPerMicro, TimeSource::delta); break;
-        case 159: r.end.offer(d.export_ns - static_cast<TimestampNs>(load_unsigned(v)) * kNsPerMicro, TimeSource::delta); break;
+        case 158: r.start.offer_before(d.export_ns, load_unsigned(v), kNsPerMicro, TimeSource::delta); break;
+        case 159: r.end.offer_before(d.export_ns, load_unsigned(v), kNsPerMicro, TimeSource::delta); break;
         case 160: r.system_init_ms = load_unsigned(v); r.has_system_init = true; break;
         default: break;
       }
@@ -542,7 +557,9 @@ bool NetflowDecoder::decode_data_set(const Datagram& d, const Template& t, std::
     ++data_records;
     if (t.options) {
       // Options records describe the exporter, not a flow.
-      if (r.has_system_init) system_init_ms_[domain_key] = static_cast<std::int64_t>(r.system_init_ms);
+      // Kept below 2^62 ms so that adding a 32-bit uptime cannot wrap.
+      if (r.has_system_init && r.system_init_ms < (1ULL << 62))
+        system_init_ms_[domain_key] = static_cast<std::int64_t>(r.system_init_ms);
       continue;
     }
     if (uptime_start || uptime_end) {
@@ -552,8 +569,8 @@ bool NetflowDecoder::decode_data_set(const Datagram& d, const Template& t, std::
       } else if (const auto init = system_init_ms_.find(domain_key); init != system_init_ms_.end()) {
         // IPFIX flowStart/EndSysUpTime count from systemInitTimeMilliseconds;
         // without it (options record not seen yet) they cannot be placed.
-        if (uptime_start) r.start.offer((init->second + start_uptime) * kNsPerMs, TimeSource::uptime);
-        if (uptime_end) r.end.offer((init->second + end_uptime) * kNsPerMs, TimeSource::uptime);
+        if (uptime_start) r.start.offer_scaled(static_cast<std::uint64_t>(init->second) + start_uptime, kNsPerMs, TimeSource::uptime);
+        if (uptime_end) r.end.offer_scaled(static_cast<std::uint64_t>(init->second) + end_uptime, kNsPerMs, TimeSource::uptime);
       }
     }
     out.push_back(render(r, d.exporter, d.port, d.version, d.domain, d.export_ns, d.received, d.parser));
@@ -580,6 +597,7 @@ void NetflowDecoder::account_sequence(const SequenceKey& key, std::uint32_t sequ
 }
 
 void NetflowDecoder::expire(TimestampNs now) {
+  if (options_.template_timeout_s < 0 || options_.template_timeout_s > now / kNsPerSecond) return;
   const TimestampNs cutoff = now - options_.template_timeout_s * kNsPerSecond;
   for (auto it = templates_.begin(); it != templates_.end();) {
     if (it->second.refreshed < cutoff)

@@ -56,6 +56,12 @@ int fixed_digits(std::string_view s, std::size_t pos, std::size_t n) noexcept {
   return v;
 }
 
+// TimestampNs (signed 64-bit ns) spans 1677-09-21 to 2262-04-11; a year
+// outside this range would overflow it, so such a time is malformed.
+constexpr std::int64_t kMinYear = 1900;
+constexpr std::int64_t kMaxYear = 2261;
+constexpr bool year_in_range(std::int64_t y) noexcept { return y >= kMinYear && y <= kMaxYear; }
+
 constexpr bool is_leap(std::int64_t y) noexcept { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 constexpr unsigned days_in_month(std::int64_t y, unsigned m) noexcept {
@@ -126,6 +132,7 @@ std::optional<TimestampNs> parse_rfc3339_at(std::string_view s, std::size_t& pos
   const int month = fixed_digits(s, pos + 5, 2);
   const int day = fixed_digits(s, pos + 8, 2);
   if (year < 0 || month < 1 || month > 12 || day < 1 || s[pos + 4] != '-' || s[pos + 7] != '-') return std::nullopt;
+  if (!year_in_range(year)) return std::nullopt;
   if (static_cast<unsigned>(day) > days_in_month(year, static_cast<unsigned>(month))) return std::nullopt;
   if (pos + 10 >= s.size() || (s[pos + 10] != 'T' && s[pos + 10] != 't')) return std::nullopt;
   const int secs = parse_clock(s, pos + 11);
@@ -182,8 +189,13 @@ std::string_view trim_trailing(std::string_view s) noexcept {
   return s;
 }
 
-std::string_view strip_bom(std::string_view s) noexcept {
+// MSG as the body parsers want it: without the BOM, and without leading
+// spaces. rsyslog re-sends a 3164 message's MSG with the space that followed
+// its TAG ("... kernel - - -  [UFW BLOCK] ..."); a body parser that looks for
+// "CEF:" or '{' at the start must not depend on the relay.
+std::string_view clean_msg(std::string_view s) noexcept {
   if (s.size() >= 3 && s[0] == '\xEF' && s[1] == '\xBB' && s[2] == '\xBF') s.remove_prefix(3);
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
   return s;
 }
 
@@ -329,9 +341,15 @@ Result<void> parse_5424(std::string_view s, std::size_t pos, LogEvent& out) {
     header[i] = t.text;
   }
 
+  // rsyslog, relaying a 3164 "host CEF:0|..." message as RFC 5424, takes
+  // "CEF:" for the TAG: APP-NAME "CEF", MSG "0|...". Put the body back
+  // together so that the CEF/LEEF parsers see it.
+  const bool split_body = (header[1] == "CEF" || header[1] == "LEEF") && header[2] == kNil &&
+                          header[3] == kNil && pos < s.size() && s[pos] == '-' && pos + 2 < s.size() &&
+                          is_digit(s[pos + 2]);
   out.add("log.syslog.version", std::string(version));
   if (header[0] != kNil) out.add("host.hostname", std::string(header[0]));
-  if (header[1] != kNil) out.add("process.name", std::string(header[1]));
+  if (header[1] != kNil && !split_body) out.add("process.name", std::string(header[1]));
   if (header[2] != kNil) add_procid(header[2], out);
   if (header[3] != kNil) out.add("log.syslog.msgid", std::string(header[3]));
 
@@ -346,7 +364,8 @@ Result<void> parse_5424(std::string_view s, std::size_t pos, LogEvent& out) {
   }
   if (pos < s.size()) {
     if (s[pos] != ' ') return fail(kFmt, "expected SP after STRUCTURED-DATA", pos);
-    out.message.assign(strip_bom(s.substr(pos + 1)));
+    out.message.assign(clean_msg(s.substr(pos + 1)));
+    if (split_body) out.message.insert(0, std::string(header[1]) + ":");
   } else {
     out.message.clear();
   }
@@ -416,7 +435,7 @@ std::optional<TimestampNs> parse_bsd_time(std::string_view s, std::size_t& pos, 
   if (p < s.size() && s[p] != ' ' && s[p] != ':') return std::nullopt;
 
   if (year >= 0) {
-    if (day > days_in_month(year, month)) return std::nullopt;
+    if (!year_in_range(year) || day > days_in_month(year, month)) return std::nullopt;
     pos = p;
     return (days_from_civil(year, month, day) * 86400 + secs) * kNsPerSecond + frac;
   }
@@ -424,7 +443,7 @@ std::optional<TimestampNs> parse_bsd_time(std::string_view s, std::size_t& pos, 
   std::optional<TimestampNs> best;
   TimestampNs best_distance = 0;
   for (std::int64_t y = ref_year - 1; y <= ref_year + 1; ++y) {
-    if (day > days_in_month(y, month)) continue;  // Feb 29 outside a leap year
+    if (!year_in_range(y) || day > days_in_month(y, month)) continue;  // Feb 29 outside a leap year
     const TimestampNs t = (days_from_civil(y, month, day) * 86400 + secs) * kNsPerSecond + frac;
     const TimestampNs distance = t > received ? t - received : received - t;
     if (!best || distance < best_distance) {
@@ -480,7 +499,7 @@ Result<void> parse_3164(std::string_view s, std::size_t pos, TimestampNs receive
   if (!hostname.empty()) out.add("host.hostname", std::string(hostname));
   if (!tag_name.empty()) out.add("process.name", std::string(tag_name));
   if (!tag_pid.empty()) add_procid(tag_pid, out);
-  out.message.assign(strip_bom(pos < s.size() ? s.substr(pos) : std::string_view{}));
+  out.message.assign(clean_msg(pos < s.size() ? s.substr(pos) : std::string_view{}));
   out.parser = "rfc3164";
   return ok();
 }
@@ -493,7 +512,7 @@ TimestampNs civil_to_ns(int year, unsigned month, unsigned day, unsigned hour, u
 }
 
 bool valid_civil_date(int year, unsigned month, unsigned day) noexcept {
-  return month >= 1 && month <= 12 && day >= 1 && day <= days_in_month(year, month);
+  return year_in_range(year) && month >= 1 && month <= 12 && day >= 1 && day <= days_in_month(year, month);
 }
 
 std::optional<TimestampNs> parse_rfc3339_ns(std::string_view text) noexcept {

@@ -33,7 +33,8 @@ Result<void> parse_syslog(std::string_view line, SyslogFormat format, TimestampN
 /// UTC civil time -> ns since the epoch; the date is not validated.
 [[nodiscard]] TimestampNs civil_to_ns(int year, unsigned month, unsigned day, unsigned hour, unsigned minute,
                                       unsigned second) noexcept;
-/// True when month 1-12 and day exists in that month of that year.
+/// True when the year is 1900-2261 (what TimestampNs can hold), month 1-12
+/// and day exists in that month of that year.
 [[nodiscard]] bool valid_civil_date(int year, unsigned month, unsigned day) noexcept;
 /// An RFC 3339 / RFC 5424 TIMESTAMP ("2003-10-11T22:14:15.003Z",
 /// "2003-08-24T05:14:15.000003-07:00"; "+hhmm" also accepted) as UTC ns;

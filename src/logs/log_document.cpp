@@ -14,7 +14,7 @@ search::SearchDocument log_document(const LogEvent& event, const LogFieldList& l
   doc.values.reserve(list.fields().size());
   for (const FlatField& f : list.fields()) {
     // The raw bytes are shown, not indexed: `message` carries the words.
-    if (f.name == "event.original" || f.name == "@timestamp") continue;
+    if (f.name == "event.original" || f.name == "@timestamp" || f.name == "pcap") continue;
     doc.add_any(f.name, std::string(f.value));
   }
   for (const ThreatMatch& t : event.enrichment.threats) {

@@ -3,6 +3,7 @@
 #include "logs/log_fields.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "logs/log_event_json.hpp"
 #include "session/ecs_json.hpp"
@@ -68,7 +69,27 @@ void LogFieldList::build(const LogEvent& ev) {
     core("network.transport", session::ecs_transport_name(ep.ip_proto), T::string);
     core("network.iana_number", std::to_string(ep.ip_proto), T::string);
   }
-  core("network.community_id", log_community_id(ep), T::string);
+  const std::string cid = log_community_id(ep);
+  if (!cid.empty()) {
+    core("network.community_id", cid, T::string);
+    // The packets of the same flow: a flow record's own span, a log's
+    // minute either side (its clock and the sensor's rarely agree better).
+    TimestampNs begin = ev.event_time() - 60 * kNsPerSecond;
+    TimestampNs end = ev.event_time() + 60 * kNsPerSecond;
+    const LogField* start_f = ev.find("event.start");
+    const LogField* end_f = ev.find("event.end");
+    if (start_f != nullptr && end_f != nullptr) {
+      const long long a = std::atoll(start_f->value.c_str());
+      const long long b = std::atoll(end_f->value.c_str());
+      if (a > 0 && b >= a) {
+        // Exporters stamp in milliseconds (truncated): the last packet may
+        // lie anywhere in the record's last millisecond.
+        begin = a;
+        end = b + 1'000'000;
+      }
+    }
+    core("pcap", session::pcap_slice_url(cid, begin, end), T::string);
+  }
 
   const Enrichment& en = ev.enrichment;
   auto side = [&](const EndpointEnrichment& e, bool present, std::string_view p) {

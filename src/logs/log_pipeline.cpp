@@ -78,6 +78,7 @@ Result<std::unique_ptr<LogPipeline>> LogPipeline::open(LogPipelineOptions option
   p->netflow_ = std::make_unique<logparse::NetflowDecoder>(no);
   if (p->opt_.search) {
     p->opt_.shards.writer_tag = "logs";
+    p->opt_.shards.append_only = true;  // logs are never replaced: no termlists to write
     auto shards = search::SearchShardWriter::open(p->opt_.shards);
     if (!shards) return shards.error().context("log search index");
     p->shards_ = std::move(*shards);

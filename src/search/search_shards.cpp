@@ -239,6 +239,7 @@ Result<SearchShardWriter::OpenShard*> SearchShardWriter::shard_for(std::int64_t 
   try {
     int flags = Xapian::DB_CREATE_OR_OPEN | Xapian::DB_BACKEND_GLASS;
     if (!options_.sync) flags |= Xapian::DB_NO_SYNC;
+    if (options_.append_only) flags |= Xapian::DB_NO_TERMLIST;
     shard->db = Xapian::WritableDatabase(path, flags);
   } catch (const Xapian::Error& e) {
     return count(xapian_error("open search shard " + path, e));
@@ -263,6 +264,9 @@ Result<SearchShardWriter::OpenShard*> SearchShardWriter::shard_for(std::int64_t 
 
 Result<void> SearchShardWriter::add(TimestampNs ts, const std::string& unique_term, Xapian::Document doc) {
   if (ts < 0) return count(Error{"search shards: timestamp before the epoch: " + std::to_string(ts)});
+  if (options_.append_only && !unique_term.empty()) {
+    return count(Error{"search shards: append-only shards cannot replace documents"});
+  }
   const auto span_ns = static_cast<std::int64_t>(options_.shard_span_s) * kNsPerSecond;
   const std::int64_t start_s = (ts / span_ns) * static_cast<std::int64_t>(options_.shard_span_s);
   auto shard = shard_for(start_s);

@@ -36,6 +36,11 @@ struct SearchShardOptions {
   /// with tag "logs"): each manages only the shards carrying its own tag;
   /// readers search them all. Lower-case letters only; empty = no tag.
   std::string writer_tag;
+  /// Documents are only ever added, never replaced (no unique ids): shards
+  /// are created without Xapian's termlist table (DB_NO_TERMLIST), which is
+  /// about half of the write cost and the largest table on disk. add() with a
+  /// unique term is then an Error.
+  bool append_only = false;
 };
 
 /// The time span a shard directory holds: [start, end) in ns.
