@@ -256,6 +256,7 @@ void render_receivers(JsonWriter& w, const TelemetrySnapshot& t) {
   w.field("templates_active", t.netflow_templates_active).field("missing_template", t.netflow_missing_template);
   w.field("malformed", t.netflow_malformed).field("sequence_gaps", t.netflow_sequence_gaps);
   w.field("unsupported_version", t.netflow_unsupported_version);
+  w.field("templates_refused", t.netflow_templates_refused);
   w.end_object();
   w.end_object();
 }

@@ -16,7 +16,7 @@ using Clock = std::chrono::steady_clock;
 
 // Moves what fits under the held lock; the caller notifies.
 std::size_t move_in(std::deque<ReceivedMessage>& q, std::size_t capacity, std::vector<ReceivedMessage>& batch,
-             std::size_t& high_water) {
+                    std::size_t& high_water) {
   const std::size_t room = q.size() < capacity ? capacity - q.size() : 0;
   const std::size_t n = std::min(room, batch.size());
   if (n == 0) return 0;

@@ -145,6 +145,8 @@ bool UdpListener::receive_burst() {
     truncated += m.truncated ? 1 : 0;
     m.bytes.assign(data, keep);
   }
+  // Counted before the consumer can see the messages.
+  count(state_.counters.truncated, truncated);
   std::uint64_t offered_bytes = 0;
   for (const auto& m : batch_) offered_bytes += m.bytes.size();
   const std::size_t taken = state_.queue.try_push(batch_);
@@ -153,7 +155,6 @@ bool UdpListener::receive_burst() {
   count(state_.counters.messages, taken);
   count(state_.counters.bytes, offered_bytes - left_bytes);
   count(state_.counters.dropped_queue, batch_.size());
-  count(state_.counters.truncated, truncated);
   batch_.clear();
   return static_cast<std::size_t>(n) == slots_;
 }

@@ -316,7 +316,7 @@ std::optional<TimestampNs> parse_any_time(std::string_view t, TimestampNs receiv
   if (auto v = parse_syslog_time(t, received)) return v;
   double d = 0;
   const auto r = std::from_chars(t.data(), t.data() + t.size(), d);
-  if (!t.empty() && r.ec == std::errc() && r.ptr == t.data() + t.size() && d > 0 && d < 1e11)
+  if (!t.empty() && r.ec == std::errc() && r.ptr == t.data() + t.size() && d > 0 && d < 9.2e9)
     return static_cast<TimestampNs>(std::llround(d * 1e6)) * kNsPerMicro;
   return std::nullopt;
 }

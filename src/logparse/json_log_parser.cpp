@@ -53,13 +53,14 @@ bool digits(std::string_view s, std::size_t pos, std::size_t n, unsigned& v) noe
 /// Seconds (or ms/us/ns by magnitude, as log shippers write epoch times) as ns.
 std::optional<TimestampNs> epoch_to_ns(double v) noexcept {
   if (!std::isfinite(v) || v < 0) return std::nullopt;
+  // The unit by magnitude (a 2023 time is ~1.7e9 s, 1.7e12 ms, 1.7e15 us),
+  // and nothing past the int64 nanosecond clock (year 2262).
+  const double scale = v < 1e11 ? 1e9 : v < 1e14 ? 1e6 : v < 1e17 ? 1e3 : 1;
+  if (v * scale >= 9.2e18) return std::nullopt;
   // Microsecond rounding first: Zeek writes 6 decimals, and a double holds
   // epoch microseconds exactly where epoch nanoseconds would be off by ~200.
-  if (v < 1e11) return static_cast<TimestampNs>(std::llround(v * 1e6)) * kNsPerMicro;
-  if (v < 1e14) return static_cast<TimestampNs>(std::llround(v * 1e3)) * kNsPerMicro;
-  if (v < 1e17) return static_cast<TimestampNs>(std::llround(v)) * kNsPerMicro;
-  if (v < 9.2e18) return static_cast<TimestampNs>(std::llround(v));
-  return std::nullopt;
+  if (scale >= 1e3) return static_cast<TimestampNs>(std::llround(v * (scale / 1e3))) * kNsPerMicro;
+  return static_cast<TimestampNs>(std::llround(v));
 }
 
 // ---------------------------------------------------------------- values
@@ -277,13 +278,16 @@ class Table {
 // IPv4 text without inet_ntop's stdio machinery (the common case per line).
 std::string address_text(const IpAddress& a) {
   if (a.version != 4) return a.to_string();
-  char b[16];
-  char* p = b;
+  std::string out;
+  out.reserve(15);
   for (int i = 0; i < 4; ++i) {
-    if (i != 0) *p++ = '.';
-    p = std::to_chars(p, b + sizeof b, static_cast<unsigned>(a.bytes[static_cast<std::size_t>(i)])).ptr;
+    if (i != 0) out.push_back('.');
+    const unsigned v = a.bytes[static_cast<std::size_t>(i)];
+    if (v >= 100) out.push_back(static_cast<char>('0' + v / 100));
+    if (v >= 10) out.push_back(static_cast<char>('0' + (v / 10) % 10));
+    out.push_back(static_cast<char>('0' + v % 10));
   }
-  return std::string(b, p);
+  return out;
 }
 
 /// A scalar leaf's text and type. `text` points into the simdjson document
@@ -668,6 +672,7 @@ void JsonLogParser::Impl::leaf_at_path() {
         return;
       }
       if (const Mapping* m = generic.find(p)) return apply(*m);
+      if (p.empty()) return;  // {"": 1} has no field name to give; event.original keeps it
       add_leaf(p);
       return;
     }

@@ -301,6 +301,9 @@ Result<void> parse_kv(std::string_view text, LogEvent& out, std::size_t min_pair
     }
   }
   if (pairs < min_pairs) {
+    // The usual refusal (a plain-text syslog MSG tried by "auto") stays
+    // within the small-string buffer: no allocation.
+    if (pairs == 0) return refuse(Error{"kv: no pairs"});
     return refuse(Error{"kv: " + std::to_string(pairs) + " key=value pairs, at least " + std::to_string(min_pairs) +
                         " needed"});
   }

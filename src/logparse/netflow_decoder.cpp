@@ -201,8 +201,9 @@ LogEvent render(const FlowRecord& r, const IpAddress& exporter, std::uint16_t ex
   if (r.has_tos) e.add("netflow.ip_tos", std::to_string(r.tos), LogValueType::integer);
   if (r.has_ingress) e.add("netflow.ingress_interface", std::to_string(r.ingress), LogValueType::integer);
   if (r.has_egress) e.add("netflow.egress_interface", std::to_string(r.egress), LogValueType::integer);
-  if (r.has_src_as) e.add("source.as.number", std::to_string(r.src_as), LogValueType::integer);
-  if (r.has_dst_as) e.add("destination.as.number", std::to_string(r.dst_as), LogValueType::integer);
+  // AS 0 is "unknown" (v5 always carries the field): only real numbers.
+  if (r.has_src_as && r.src_as != 0) e.add("source.as.number", std::to_string(r.src_as), LogValueType::integer);
+  if (r.has_dst_as && r.dst_as != 0) e.add("destination.as.number", std::to_string(r.dst_as), LogValueType::integer);
   if (version == 5) e.add("netflow.sampling_interval", std::to_string(r.sampling_interval), LogValueType::integer);
   return e;
 }
@@ -569,8 +570,9 @@ bool NetflowDecoder::decode_data_set(const Datagram& d, const Template& t, std::
       } else if (const auto init = system_init_ms_.find(domain_key); init != system_init_ms_.end()) {
         // IPFIX flowStart/EndSysUpTime count from systemInitTimeMilliseconds;
         // without it (options record not seen yet) they cannot be placed.
-        if (uptime_start) r.start.offer_scaled(static_cast<std::uint64_t>(init->second) + start_uptime, kNsPerMs, TimeSource::uptime);
-        if (uptime_end) r.end.offer_scaled(static_cast<std::uint64_t>(init->second) + end_uptime, kNsPerMs, TimeSource::uptime);
+        const auto init_ms = static_cast<std::uint64_t>(init->second);
+        if (uptime_start) r.start.offer_scaled(init_ms + start_uptime, kNsPerMs, TimeSource::uptime);
+        if (uptime_end) r.end.offer_scaled(init_ms + end_uptime, kNsPerMs, TimeSource::uptime);
       }
     }
     out.push_back(render(r, d.exporter, d.port, d.version, d.domain, d.export_ns, d.received, d.parser));

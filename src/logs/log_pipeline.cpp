@@ -106,7 +106,7 @@ Result<std::unique_ptr<LogPipeline>> LogPipeline::open(LogPipelineOptions option
 
 LogPipeline::LogPipeline(LogPipelineOptions options, ingest::MessageQueue& queue, LogHook* hook,
                          const telemetry::Logger& log)
-    : opt_(std::move(options)), queue_(queue), hook_(hook), log_(log) {}
+    : opt_(std::move(options)), queue_(queue), hook_(hook), log_(log), fields_(std::make_unique<LogFieldList>()) {}
 
 LogPipeline::~LogPipeline() { stop(); }
 
@@ -180,10 +180,17 @@ void LogPipeline::process(ingest::ReceivedMessage& msg) {
   if (l.protocol == ingest::ListenerProtocol::netflow) {
     flows_.clear();
     const auto* bytes = reinterpret_cast<const std::uint8_t*>(msg.bytes.data());
+    const auto refused = [](const logparse::NetflowStats& s) {
+      return s.malformed + s.unsupported_version + s.missing_template;
+    };
+    const std::uint64_t refused_before = refused(netflow_->stats());
     const std::size_t n = netflow_->decode(std::span<const std::uint8_t>(bytes, msg.bytes.size()), msg.sender,
                                            msg.sender_port, msg.received, flows_);
     ls.records += n;
-    if (n == 0) {
+    // A datagram of templates only (IPFIX exporters send them on their own)
+    // is understood even though it holds no flow: failed means the decoder
+    // refused something in it.
+    if (n == 0 && refused(netflow_->stats()) != refused_before) {
       ++ls.failed;
     } else {
       ++ls.parsed;
@@ -242,11 +249,10 @@ void LogPipeline::finish_event(LogEvent& ev) {
   }
   if (hook_ != nullptr) hook_->on_log(ev);
   if (!shards_) return;
-  thread_local LogFieldList list;
-  list.build(ev);
+  fields_->build(ev);
   json_.clear();
-  append_log_event_json(json_, ev, list);
-  search::SearchDocument doc = log_document(ev, list, json_);
+  append_log_event_json(json_, ev, *fields_);
+  search::SearchDocument doc = log_document(ev, *fields_, json_);
   try {
     Xapian::Document xd;
     search::fill_document(doc, xd);
@@ -308,6 +314,7 @@ void LogPipeline::publish() {
   s.netflow_malformed = nf.malformed;
   s.netflow_sequence_gaps = nf.sequence_gaps;
   s.netflow_unsupported_version = nf.unsupported_version;
+  s.netflow_templates_refused = nf.templates_refused;
   std::lock_guard lock(snap_mu_);
   snap_ = std::move(s);
 }

@@ -36,6 +36,8 @@ class NetflowDecoder;
 
 namespace opensoc::logs {
 
+class LogFieldList;
+
 struct LogPipelineOptions {
   ingest::ReceiversConfig receivers;
   bool search = true;                  ///< index (false: parse and count only)
@@ -81,6 +83,7 @@ class LogPipeline {
   std::vector<std::unique_ptr<logparse::MessageParser>> parsers_;  // per listener (null for NetFlow)
   std::unique_ptr<logparse::NetflowDecoder> netflow_;
   std::unique_ptr<search::SearchShardWriter> shards_;
+  std::unique_ptr<LogFieldList> fields_;  // reused per event
   std::vector<ingest::ReceivedMessage> batch_;
   std::vector<LogEvent> flows_;
   std::vector<LogEvent> api_batch_;

@@ -138,6 +138,7 @@ constexpr std::array kFields{
     FieldSpec{"destination.mac", keyword, "XDMAC", kNoSlot, false},
     FieldSpec{"zeek.session_id", keyword, "XZUID", kNoSlot, false},
     FieldSpec{"url.full", keyword, "XUF", kNoSlot, false},
+    FieldSpec{"event.id", keyword, "XEID", kNoSlot, false},
 };
 
 // Parser-made names outside the table (cef.extensions.cs1, kv.policyid, a

@@ -367,14 +367,27 @@ Compiled dynamic_query(const std::string& name, const QueryNode& n) {
   return Xapian::Query(dynamic_field_term(name, v));
 }
 
+// True when every character of `typed` occurs in `name` in order: an
+// abbreviation ("dns.qname" for dns.question.name), however much is left out.
+bool is_abbreviation(std::string_view typed, std::string_view name) {
+  std::size_t j = 0;
+  for (const char c : typed) {
+    j = name.find(c, j);
+    if (j == std::string_view::npos) return false;
+    ++j;
+  }
+  return true;
+}
+
 // Unknown dotted names are a parser's own fields unless they look like a
-// typo of a schema field (then the error with its suggestion stands).
+// typo or an abbreviation of a schema field (then the error with its
+// suggestion stands).
 bool is_dynamic_name(const std::string& name) {
   if (has_dynamic_root(name)) return true;
   if (name.find('.') == std::string::npos) return false;
   constexpr std::size_t kTypoCost = 6;  // two substituted letters, or six left out
   for (const FieldSpec& f : field_specs()) {
-    if (suggestion_cost(name, f.name) <= kTypoCost) return false;
+    if (suggestion_cost(name, f.name) <= kTypoCost || is_abbreviation(name, f.name)) return false;
   }
   return true;
 }

@@ -199,6 +199,7 @@ struct TelemetrySnapshot {
   std::uint64_t netflow_malformed = 0;
   std::uint64_t netflow_sequence_gaps = 0;
   std::uint64_t netflow_unsupported_version = 0;
+  std::uint64_t netflow_templates_refused = 0;  ///< over netflow max_templates
   std::string last_error;
 };
 
