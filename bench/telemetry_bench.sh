@@ -39,6 +39,9 @@
 # NOINDEX (1: one more run per format with search.enabled false: receive,
 # parse and count only; waits for receivers.pipeline.events).
 # Needs rsyslogd, nfcapd/nfdump, curl, ss, bc, python3 (and perf for PROFILE).
+# The run functions print space-separated figures that `set -- $r` splits on
+# purpose.
+# shellcheck disable=SC2086
 set -euo pipefail
 cd "$(dirname "$0")/.."
 COUNT=${1:-200000}
@@ -116,6 +119,7 @@ start_rsyslog() {  # start_rsyslog DIR FORMAT
   rsyslog_conf "$1" "$2"
   rsyslogd -n -f "$1/rsyslog.conf" -i "$1/rsyslogd.pid" > "$1/rsyslogd.log" 2>&1 &
   PEER_PID=$!
+  trap cleanup EXIT  # the runs are $(...) subshells: the script's trap does not cover them
   wait_port tcp "$RS_TCP"; wait_port udp "$RS_UDP"
 }
 stop_peer() { kill -TERM "$PEER_PID" 2>/dev/null; wait "$PEER_PID" 2>/dev/null || true; PEER_PID=; }
@@ -151,6 +155,7 @@ nfcapd_run() {  # RATE
   rm -rf "$d"; mkdir -p "$d/flows"
   nfcapd -w "$d/flows" -b 127.0.0.1 -p "$NF_PORT" -B 8388608 > "$d/nfcapd.log" 2>&1 &
   PEER_PID=$!
+  trap cleanup EXIT
   wait_port udp "$NF_PORT"
   $MEASURE cpu "$PEER_PID" > "$d/cpu0"
   t0=$(now)
@@ -218,6 +223,7 @@ start_daemon() {  # start_daemon [SEARCH (true)]
   daemon_conf "$d" "${1:-true}"
   "$OPENSOCD" run -c "$d/opensocd.yaml" > "$d/daemon.log" 2>&1 &
   DAEMON_PID=$!
+  trap cleanup EXIT
   for _ in $(seq 300); do
     curl -sf "$API/api/v1/health" > /dev/null 2>&1 && break
     kill -0 "$DAEMON_PID" 2>/dev/null || { echo "opensocd exited:"; tail -20 "$d/daemon.log"; exit 1; }
@@ -409,7 +415,8 @@ if [ "$OURS" = 1 ] && [ -x "$STAGE_BENCH" ]; then
   echo "in-process stages (telemetry_stage_bench, $STAGE_COUNT messages, one core):"
   for f in $FORMATS; do
     "$LOADGEN" --out "$WORK/stage-$f.in" --format "$f" --count "$STAGE_COUNT" > /dev/null
-    "$STAGE_BENCH" "$f" "$WORK/stage-$f.in" "$WORK/stage-scratch" | { [ "$f" = "${FORMATS%% *}" ] && cat || tail -n +2; }
+    skip=1; [ "$f" = "${FORMATS%% *}" ] || skip=2  # the column header once
+    "$STAGE_BENCH" "$f" "$WORK/stage-$f.in" "$WORK/stage-scratch" | tail -n +"$skip"
     rm -rf "$WORK/stage-$f.in" "$WORK/stage-scratch"
   done
 fi
@@ -425,16 +432,18 @@ if [ "$PROFILE" = 1 ] && [ "$OURS" = 1 ]; then
   kill -INT "$PERF_PID"; wait "$PERF_PID" 2>/dev/null || true
   stop_daemon
   echo
-  echo "perf, rfc5424 over TCP ($PROFILE_COUNT messages), threads opensoc-logs and opensoc-recv:"
-  echo "self time:"
-  # (head closes the pipe early: not a failure)
-  { perf report -i "$WORK/perf.data" --no-children --comm opensoc-logs,opensoc-recv --sort comm,dso,symbol \
-    --percent-limit 1.5 --stdio -g none 2>/dev/null | grep -E '^ +[0-9]' | sed 's/  */ /g' | cut -c1-150 | head -25; } || true
+  echo "perf, rfc5424 over TCP ($PROFILE_COUNT messages), thread opensoc-logs (percent of its samples):"
+  # (--sort comm,...: with --sort dso alone perf merges a library's samples
+  # under whichever thread came first and the --comm filter drops them;
+  # head closing the pipe early is not a failure)
   echo "self time by library:"
-  { perf report -i "$WORK/perf.data" --no-children --comm opensoc-logs,opensoc-recv --sort dso \
+  { perf report -i "$WORK/perf.data" --no-children --comm opensoc-logs --percentage relative --sort comm,dso \
     --percent-limit 1 --stdio -g none 2>/dev/null | grep -E '^ +[0-9]' | sed 's/  */ /g' | head -12; } || true
-  echo "inclusive (opensoc and Xapian functions):"
-  { perf report -i "$WORK/perf.data" --children --comm opensoc-logs,opensoc-recv --sort symbol \
+  echo "self time by symbol:"
+  { perf report -i "$WORK/perf.data" --no-children --comm opensoc-logs --percentage relative --sort comm,dso,symbol \
+    --percent-limit 1.5 --stdio -g none 2>/dev/null | grep -E '^ +[0-9]' | sed 's/  */ /g' | cut -c1-150 | head -20; } || true
+  echo "inclusive (opensoc, Xapian, zlib; Xapian's own frames have no unwind info):"
+  { perf report -i "$WORK/perf.data" --children --comm opensoc-logs --percentage relative --sort comm,symbol \
     --percent-limit 0.5 --stdio -g none 2>/dev/null | grep -E '^ +[0-9].*(opensoc::|Xapian::|deflate|simdjson)' \
     | sed 's/  */ /g' | cut -c1-150 | head -30; } || true
 fi

@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "logparse/ascii_text.hpp"
 #include "logparse/kv_parser.hpp"
 #include "logparse/leef_parser.hpp"
 #include "logparse/syslog_parser.hpp"
@@ -24,18 +25,9 @@ namespace opensoc::logparse {
 namespace {
 
 constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-constexpr char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
-
 constexpr bool key_char(char c) noexcept {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' || c == '.' || c == '[' ||
          c == ']' || c == '-';
-}
-
-bool iequals(std::string_view a, std::string_view lower_b) noexcept {
-  if (a.size() != lower_b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower_b[i]) return false;
-  return true;
 }
 
 enum class CefKind : std::uint8_t {

@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 
+#include "logparse/ascii_text.hpp"
 #include "opensoc/core/ip_protocol.hpp"
 
 namespace opensoc::logparse {
@@ -94,15 +95,6 @@ constexpr std::array<KvMapping, 61> kKvMappings = {{
     {"severity", KvKind::text, "log.level"},
 }};
 
-constexpr char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
-
-bool iequals(std::string_view a, std::string_view lower_b) noexcept {
-  if (a.size() != lower_b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower_b[i]) return false;
-  return true;
-}
-
 const KvMapping* find_mapping(std::string_view key) noexcept {
   for (const auto& m : kKvMappings)
     if (iequals(key, m.key)) return &m;
@@ -175,73 +167,6 @@ void add_pair(LogEvent& out, std::string_view key, std::string value, std::optio
 }
 
 }  // namespace
-
-std::optional<std::uint8_t> ip_proto_from_text(std::string_view text) noexcept {
-  if (text.empty()) return std::nullopt;
-  unsigned n = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (ec == std::errc{} && end == text.data() + text.size()) {
-    if (n > 255) return std::nullopt;
-    return static_cast<std::uint8_t>(n);
-  }
-  struct Name {
-    std::string_view name;
-    std::uint8_t proto;
-  };
-  constexpr std::array<Name, 11> kNames = {{{"tcp", 6},
-                                            {"udp", 17},
-                                            {"icmp", 1},
-                                            {"ipv6-icmp", 58},
-                                            {"icmpv6", 58},
-                                            {"icmp6", 58},
-                                            {"sctp", 132},
-                                            {"gre", 47},
-                                            {"esp", 50},
-                                            {"ah", 51},
-                                            {"igmp", 2}}};
-  for (const auto& nm : kNames)
-    if (iequals(text, nm.name)) return nm.proto;
-  return std::nullopt;
-}
-
-bool add_ip_field(LogEvent& out, std::string_view name, std::string_view text, IpAddress* endpoint) {
-  auto ip = IpAddress::parse(text);
-  if (!ip) return false;
-  out.add(std::string(name), ip->to_string(), LogValueType::ip);
-  if (endpoint != nullptr) *endpoint = *ip;
-  return true;
-}
-
-bool add_port_field(LogEvent& out, std::string_view name, std::string_view text, std::uint16_t* endpoint) {
-  unsigned port = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
-  if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || port > 65535) return false;
-  out.add(std::string(name), std::to_string(port), LogValueType::integer);
-  if (endpoint != nullptr) *endpoint = static_cast<std::uint16_t>(port);
-  return true;
-}
-
-bool add_transport_field(LogEvent& out, std::string_view text) {
-  if (text.empty()) return false;
-  const auto proto = ip_proto_from_text(text);
-  if (proto) {
-    out.add("network.transport", transport_keyword(*proto));
-    out.endpoints.ip_proto = *proto;
-    return true;
-  }
-  std::string keyword(text);
-  for (char& c : keyword) c = lower(c);
-  out.add("network.transport", std::move(keyword));
-  return true;
-}
-
-bool add_integer_field(LogEvent& out, std::string_view name, std::string_view text) {
-  std::int64_t v = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) return false;
-  out.add(std::string(name), std::to_string(v), LogValueType::integer);
-  return true;
-}
 
 Result<void> parse_kv(std::string_view text, LogEvent& out, std::size_t min_pairs) {
   // A refusal must leave `out` as it was: the message parser tries kv as a

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "logparse/ascii_text.hpp"
 #include "logparse/kv_parser.hpp"
 #include "logparse/syslog_parser.hpp"
 
@@ -20,15 +21,6 @@ namespace {
 
 constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 constexpr bool is_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-constexpr char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
-
-bool iequals(std::string_view a, std::string_view lower_b) noexcept {
-  if (a.size() != lower_b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower_b[i]) return false;
-  return true;
-}
-
 /// Between `min` and `max` digits at t; advances t.
 std::optional<int> read_digits(std::string_view s, std::size_t& t, std::size_t min, std::size_t max) noexcept {
   std::size_t n = 0;

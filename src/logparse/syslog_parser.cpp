@@ -12,6 +12,8 @@
 // converted with days-from-civil arithmetic, never mktime/timegm.
 #include "logparse/syslog_parser.hpp"
 
+#include "logparse/ascii_text.hpp"
+
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -42,8 +44,6 @@ Error fail(std::string_view format, std::string_view what, std::size_t offset) {
 }
 
 constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-constexpr char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
-
 /// `n` decimal digits at s[pos..pos+n), or -1 when out of bounds or not digits.
 int fixed_digits(std::string_view s, std::size_t pos, std::size_t n) noexcept {
   if (pos > s.size() || s.size() - pos < n) return -1;

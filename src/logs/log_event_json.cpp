@@ -3,6 +3,7 @@
 // prefix are contiguous once sorted, so one pass builds the tree.
 #include "logs/log_event_json.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -62,9 +63,29 @@ void write_value(JsonWriter& w, const FlatField& f) {
   w.value(f.value);
 }
 
-// Emits fields[lo, hi), all of whose names start with `depth` bytes of a common
-// prefix already opened as objects.
+// Emits fields[lo, hi) as JSON members, all names sharing a `depth`-byte
+// prefix already opened as objects. A name that is both a value and a
+// parent ("x" and "x.y") would give a duplicate key: the children are then
+// written flat, with dotted keys ("x.y"), as Elasticsearch also reads them.
+void emit_flat(JsonWriter& w, const std::vector<FlatField>& fields, std::size_t lo, std::size_t hi, std::size_t depth) {
+  std::size_t i = lo;
+  while (i < hi) {
+    std::size_t j = i + 1;
+    while (j < hi && fields[j].name == fields[i].name) ++j;
+    w.key(fields[i].name.substr(depth));
+    if (j - i == 1) {
+      write_value(w, fields[i]);
+    } else {
+      w.begin_array();
+      for (std::size_t k = i; k < j; ++k) write_value(w, fields[k]);
+      w.end_array();
+    }
+    i = j;
+  }
+}
+
 void emit(JsonWriter& w, const std::vector<FlatField>& fields, std::size_t lo, std::size_t hi, std::size_t depth) {
+  std::vector<std::string_view> leaves;  // keys written as values at this level
   std::size_t i = lo;
   while (i < hi) {
     const std::string_view rest = fields[i].name.substr(depth);
@@ -81,15 +102,21 @@ void emit(JsonWriter& w, const std::vector<FlatField>& fields, std::size_t lo, s
         for (std::size_t k = i; k < j; ++k) write_value(w, fields[k]);
         w.end_array();
       }
+      leaves.push_back(rest);
       i = j;
       continue;
     }
     const std::string_view head = rest.substr(0, dot + 1);  // "source."
     std::size_t j = i + 1;
     while (j < hi && fields[j].name.substr(depth).substr(0, head.size()) == head) ++j;
-    w.key(rest.substr(0, dot)).begin_object();
-    emit(w, fields, i, j, depth + head.size());
-    w.end_object();
+    const std::string_view key = rest.substr(0, dot);
+    if (std::find(leaves.begin(), leaves.end(), key) != leaves.end()) {
+      emit_flat(w, fields, i, j, depth);
+    } else {
+      w.key(key).begin_object();
+      emit(w, fields, i, j, depth + head.size());
+      w.end_object();
+    }
     i = j;
   }
 }

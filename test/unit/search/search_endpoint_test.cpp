@@ -108,7 +108,7 @@ TEST_CASE("search_alert_ids returns the alert ids of every match, ascending and 
     CHECK(f.status == 400);
     CHECK(f.parameter == "q");
     CHECK(f.position.has_value());
-    auto unknown = search_alert_ids(dir.path(), params("no.such.field:1"));
+    auto unknown = search_alert_ids(dir.path(), params("nosuchfield:1"));
     REQUIRE(std::holds_alternative<SearchFailure>(unknown));
     CHECK(std::get<SearchFailure>(unknown).status == 400);
   }

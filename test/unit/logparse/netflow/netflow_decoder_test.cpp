@@ -267,8 +267,9 @@ TEST_CASE("NetflowDecoder v5 records carry the header's facts and the ECS fields
   CHECK(value(e, "netflow.ip_tos") == "0");
   CHECK(value(e, "netflow.ingress_interface") == "0");
   CHECK(value(e, "netflow.egress_interface") == "0");
-  CHECK(value(e, "source.as.number") == "0");
-  CHECK(value(e, "destination.as.number") == "0");
+  // v5 always carries AS fields; 0 means "unknown" and is left out.
+  CHECK(value(e, "source.as.number") == "-");
+  CHECK(value(e, "destination.as.number") == "-");
   CHECK(value(e, "netflow.sampling_interval") == "0");
   CHECK(value(e, "netflow.exporter.source_id") == "0");
   CHECK(e.find("netflow.exporter.address")->type == opensoc::LogValueType::ip);
