@@ -38,8 +38,8 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (Checks, Daemon, api_request, args, demo_like_config, five_tuple_key, free_port,  # noqa: E402
-                     get_path, http_get, read_pcap_file, run, save_evidence_pcap, stats, temp_dir, wait_for,
-                     write_config)
+                     get_path, http_get, read_pcap_file, run, save_evidence_pcap, search_store_yaml, stats,
+                     temp_dir, wait_for, write_config)
 
 opensocd, root, corpus = args()
 c = Checks("detection-api")
@@ -187,18 +187,7 @@ def alert_tuple(a):
 # ------------------------------------------------------------------ runs ---
 
 def config_text(data, port, prefix, rules, intel, assets, geoip, syslog_port=0):
-    return demo_like_config(data, PCAP, port, prefix) + f"""
-store:
-  enabled: true
-  max_segment_bytes: 64MiB
-  max_segment_age_s: 60s
-  sync_on_close: false
-  index_commit_ms: 200
-sessions:
-  enabled: true
-search:
-  enabled: true
-  commit_ms: 200
+    return demo_like_config(data, PCAP, port, prefix) + search_store_yaml() + f"""
 enrichment:
   geoip: {json.dumps(geoip)}
   assets: {json.dumps(assets)}

@@ -245,6 +245,24 @@ store:
 """
 
 
+def search_store_yaml():
+    """The store, sessions and search sections a running daemon needs for
+    searchable records, with commits frequent enough for tests."""
+    return """
+store:
+  enabled: true
+  max_segment_bytes: 64MiB
+  max_segment_age_s: 60s
+  sync_on_close: false
+  index_commit_ms: 200
+sessions:
+  enabled: true
+search:
+  enabled: true
+  commit_ms: 200
+"""
+
+
 def segment_files(data_dir, subdir="packets"):
     """Closed segment files under <data_dir>/<subdir>/w*/, by worker then name."""
     base = os.path.join(data_dir, subdir)

@@ -52,7 +52,7 @@ from datetime import datetime, timezone
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (Checks, Daemon, args, free_port, get_path, http_get, read_pcap, read_pcap_file,  # noqa: E402
-                     run, stats, temp_dir, wait_for, write_config)
+                     run, search_store_yaml, stats, temp_dir, wait_for, write_config)
 
 ETHERNET_HEADER = 14          # softflowd's octets: frame length minus the link header
 MAX_GAP_US = 1_000_000        # longer pauses inside a capture shrink to this
@@ -383,17 +383,7 @@ flow:
   timeouts: {json.dumps(t)}
 http:
   listen: 127.0.0.1:{http_port}
-store:
-  enabled: true
-  max_segment_bytes: 64MiB
-  max_segment_age_s: 60s
-  sync_on_close: false
-  index_commit_ms: 200
-sessions:
-  enabled: true
-search:
-  enabled: true
-  commit_ms: 200
+""" + search_store_yaml() + f"""
 receivers:
   queue_messages: 65536
   listeners:

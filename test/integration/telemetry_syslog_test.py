@@ -53,7 +53,8 @@ from datetime import datetime, timezone
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (Checks, Daemon, api_request, args, demo_like_config, free_port, get_path, http_get,  # noqa: E402
-                     idle_capture_yaml, read_pcap, read_pcap_file, run, stats, temp_dir, wait_for, write_config)
+                     idle_capture_yaml, read_pcap, read_pcap_file, run, search_store_yaml, stats, temp_dir,
+                     wait_for, write_config)
 
 opensocd, root, corpus = args()
 c = Checks("telemetry-syslog")
@@ -228,22 +229,6 @@ receivers:
       tls: {{certificate: "{certs['server']}", key: "{certs['server_key']}", client_ca: "{certs['ca']}"}}
     - {{name: json-tcp, protocol: json, transport: tcp, listen: "127.0.0.1:{ports['json-tcp']}", framing: newline,
        parsers: [json]}}
-"""
-
-
-def search_store_yaml():
-    return """
-store:
-  enabled: true
-  max_segment_bytes: 64MiB
-  max_segment_age_s: 60s
-  sync_on_close: false
-  index_commit_ms: 200
-sessions:
-  enabled: true
-search:
-  enabled: true
-  commit_ms: 200
 """
 
 
