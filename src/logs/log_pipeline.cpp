@@ -229,6 +229,9 @@ void LogPipeline::process(ingest::ReceivedMessage& msg) {
 void LogPipeline::finish_event(LogEvent& ev) {
   ev.id = next_id_++;
   ++counters_.events;
+  // A batch of NetFlow datagrams is tens of thousands of records: publish
+  // within it too, so /api/v1/stats does not stand still for seconds.
+  if ((counters_.events & 4095) == 0) publish();
   if (ev.parsed) {
     ++counters_.parsed;
     if (ev.dataset != "netflow") {
