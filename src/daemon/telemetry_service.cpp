@@ -21,7 +21,7 @@ class TelemetryService::DetectionHook final : public logs::LogHook {
   }
   void on_log(LogEvent& event) noexcept override {
     try {
-      stage_.inspect_log(event, tables_);
+      stage_.inspect_log(event, tables_, &rules_state_);
     } catch (...) {  // an allocation failure: the event goes on unenriched
     }
   }
@@ -29,6 +29,7 @@ class TelemetryService::DetectionHook final : public logs::LogHook {
  private:
   detect::DetectionStage& stage_;
   detect::DetectionTables tables_;
+  detect::LogInspectionState rules_state_;
 };
 
 Result<std::unique_ptr<TelemetryService>> TelemetryService::start(const config::AppConfig& config,

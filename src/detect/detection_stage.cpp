@@ -1,6 +1,7 @@
 #include "detect/detection_stage.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -10,6 +11,7 @@
 #include "alert/alert_document.hpp"
 #include "alert/alert_json.hpp"
 #include "alert/triage_score.hpp"
+#include "detect/log_protocol_event.hpp"
 #include "flow/community_id.hpp"
 #include "opensoc/core/json_writer.hpp"
 
@@ -858,7 +860,7 @@ std::string seconds_text(TimestampNs t) {
 
 }  // namespace
 
-void DetectionStage::inspect_log(LogEvent& ev, const DetectionTables& tables) {
+void DetectionStage::inspect_log(LogEvent& ev, const DetectionTables& tables, LogInspectionState* state) {
   logs_inspected_.fetch_add(1, std::memory_order_relaxed);
   Endpoints ep;
   ep.src_ip = ev.endpoints.source_ip;
@@ -867,30 +869,33 @@ void DetectionStage::inspect_log(LogEvent& ev, const DetectionTables& tables) {
   ep.dst_port = ev.endpoints.destination_port;
   ep.ip_proto = ev.endpoints.ip_proto;
   if (tables.enrichment) tables.enrichment->enrich(ep, ev.enrichment);
-  const intel::IntelSet* set = tables.intel.get();
-  if (set == nullptr || set->size() == 0) return;
   const TimestampNs now = ev.event_time();
   auto& out = ev.enrichment.threats;
-  if (ep.src_ip.version != 0) set->match_ip(ep.src_ip, "source.ip", now, out);
-  if (ep.dst_ip.version != 0) set->match_ip(ep.dst_ip, "destination.ip", now, out);
-  for (const LogField& f : ev.fields) {
-    if (f.type == LogValueType::ip) {
-      if (f.name == "source.ip" || f.name == "destination.ip" || is_reporter_field(f.name)) continue;
-      if (const auto ip = IpAddress::parse(f.value)) set->match_ip(*ip, f.name, now, out);
-    } else if (is_domain_field(f.name)) {
-      set->match_domain(f.value, f.name, now, out);
-    } else if (f.name == "url.full" || (f.name == "url.original" && f.value.find("://") != std::string::npos)) {
-      set->match_url(f.value, f.name, now, out);
-    } else if (f.name == "tls.client.ja3") {
-      set->match_hash(IndicatorType::ja3, f.value, f.name, now, out);
-    } else if (f.name == "tls.client.ja4") {
-      set->match_hash(IndicatorType::ja4, f.value, f.name, now, out);
-    } else if (f.name == "tls.server.hash.sha1") {
-      set->match_hash(IndicatorType::cert_sha1, strip_colons(f.value), f.name, now, out);
+  if (const intel::IntelSet* set = tables.intel.get(); set != nullptr && set->size() != 0) {
+    if (ep.src_ip.version != 0) set->match_ip(ep.src_ip, "source.ip", now, out);
+    if (ep.dst_ip.version != 0) set->match_ip(ep.dst_ip, "destination.ip", now, out);
+    for (const LogField& f : ev.fields) {
+      if (f.type == LogValueType::ip) {
+        if (f.name == "source.ip" || f.name == "destination.ip" || is_reporter_field(f.name)) continue;
+        if (const auto ip = IpAddress::parse(f.value)) set->match_ip(*ip, f.name, now, out);
+      } else if (is_domain_field(f.name)) {
+        set->match_domain(f.value, f.name, now, out);
+      } else if (f.name == "url.full" || (f.name == "url.original" && f.value.find("://") != std::string::npos)) {
+        set->match_url(f.value, f.name, now, out);
+      } else if (f.name == "tls.client.ja3") {
+        set->match_hash(IndicatorType::ja3, f.value, f.name, now, out);
+      } else if (f.name == "tls.client.ja4") {
+        set->match_hash(IndicatorType::ja4, f.value, f.name, now, out);
+      } else if (f.name == "tls.server.hash.sha1") {
+        set->match_hash(IndicatorType::cert_sha1, strip_colons(f.value), f.name, now, out);
+      }
     }
+    log_intel_matches_.fetch_add(out.size(), std::memory_order_relaxed);
   }
-  if (out.empty()) return;
-  log_intel_matches_.fetch_add(out.size(), std::memory_order_relaxed);
+  const bool external_alert = ev.dataset == "suricata.alert" && ev.find("rule.id") != nullptr;
+  const RuleEngine* rules = tables.rules.get();
+  const bool run_rules = state != nullptr && rules != nullptr && rules->stats().event_rules > 0;
+  if (out.empty() && !external_alert && !run_rules) return;
 
   std::string community;
   if (ep.ip_proto != 0 && ep.src_ip.version != 0 && ep.src_ip.version == ep.dst_ip.version) {
@@ -902,19 +907,15 @@ void DetectionStage::inspect_log(LogEvent& ev, const DetectionTables& tables) {
     r.ip_proto = ep.ip_proto;
     community = flow::community_id_v1(r);
   }
-  std::vector<DetectionHit> hits;
-  for (const ThreatMatch& m : out) {
-    // The address the log is about: the matched one when it is an address.
-    const auto matched_ip = IpAddress::parse(m.matched_value);
-    const IpAddress about = matched_ip ? *matched_ip : (ep.src_ip.version != 0 ? ep.src_ip : ep.dst_ip);
-    // A log's clock and the sensor's rarely agree to the packet: the
-    // evidence spans a minute either side, like the log record's pcap link.
-    DetectionHit h = intel_hit(m, true, now, ep,
-                               evidence_of(0, community, ep, now - 60 * kNsPerSecond, now + 60 * kNsPerSecond,
-                                           AppProtocol::unknown));
-    h.asset_criticality = std::max(ev.enrichment.source.asset.criticality, ev.enrichment.destination.asset.criticality);
-    h.signature = "Threat intel match (" + ev.dataset + "): " + std::string(indicator_type_name(m.indicator.type)) +
-                  " " + m.indicator.value + " in " + m.field + (m.indicator.source.empty() ? "" : " (" + m.indicator.source + ")");
+  // A log's clock and the sensor's rarely agree to the packet: the
+  // evidence spans a minute either side, like the log record's pcap link.
+  const AlertEvidence evidence =
+      evidence_of(0, community, ep, now - 60 * kNsPerSecond, now + 60 * kNsPerSecond, AppProtocol::unknown);
+  const Criticality criticality =
+      std::max(ev.enrichment.source.asset.criticality, ev.enrichment.destination.asset.criticality);
+  // What the log was and where the analyst goes next: that address's
+  // sessions, logs and packets.
+  auto details = [&](const IpAddress& about) {
     std::string d;
     JsonWriter w(d);
     w.begin_object();
@@ -932,9 +933,67 @@ void DetectionStage::inspect_log(LogEvent& ev, const DetectionTables& tables) {
                           "&end=" + seconds_text(now + 3600 * kNsPerSecond));
     }
     w.end_object();
-    h.details_json = std::move(d);
+    return d;
+  };
+  const IpAddress first_party = ep.src_ip.version != 0 ? ep.src_ip : ep.dst_ip;
+
+  std::vector<DetectionHit> hits;
+  for (const ThreatMatch& m : out) {
+    // The address the log is about: the matched one when it is an address.
+    const auto matched_ip = IpAddress::parse(m.matched_value);
+    DetectionHit h = intel_hit(m, true, now, ep, evidence);
+    h.asset_criticality = criticality;
+    h.signature = "Threat intel match (" + ev.dataset + "): " + std::string(indicator_type_name(m.indicator.type)) +
+                  " " + m.indicator.value + " in " + m.field +
+                  (m.indicator.source.empty() ? "" : " (" + m.indicator.source + ")");
+    h.details_json = details(matched_ip ? *matched_ip : first_party);
     hits.push_back(std::move(h));
   }
+  // An alert another sensor raised (Suricata EVE): one of ours, kept
+  // apart from our own rules' alerts by its rule id.
+  if (external_alert) {
+    DetectionHit h;
+    h.kind = DetectionKind::signature;
+    const std::string sid(ev.find("rule.id")->value);
+    h.rule_id = "sensor:sid:" + sid;
+    std::uint32_t sid_n = 0;
+    std::from_chars(sid.data(), sid.data() + sid.size(), sid_n);
+    h.signature_id = sid_n;
+    const LogField* name = ev.find("rule.name");
+    h.signature = name != nullptr ? name->value : ev.message;
+    if (const LogField* c = ev.find("rule.category")) h.category = c->value;
+    unsigned sev = 2;
+    if (const LogField* s = ev.find("event.severity")) std::from_chars(s->value.data(), s->value.data() + s->value.size(), sev);
+    h.severity = static_cast<std::uint8_t>(std::clamp(sev, 1u, 4u));
+    h.confidence = 80;
+    h.ts = now;
+    h.endpoints = ep;
+    h.evidence.push_back(evidence);
+    h.asset_criticality = criticality;
+    h.dedup_key = h.rule_id + "|" + ep.src_ip.to_string() + "|" + ep.dst_ip.to_string();
+    h.details_json = details(first_party);
+    hits.push_back(std::move(h));
+  }
+  // Our signature rules on the transaction the log describes.
+  ProtocolEvent pe;
+  if (run_rules && log_protocol_event(ev, pe)) {
+    pe.ts = now;
+    pe.session_start = now;
+    pe.endpoints = ep;
+    pe.community_id = community;
+    state->matches.clear();
+    rules->match_event(pe, scratch_for(*rules, state->scratch, state->scratch_owner), state->matches);
+    for (const RuleMatch& m : state->matches) {
+      DetectionHit h = signature_hit(*m.rule, now, m.src_ip, m.dst_ip, m.src_port, m.dst_port, ep.ip_proto, 0);
+      h.evidence.push_back(evidence);
+      h.asset_criticality = criticality;
+      h.dedup_key = h.rule_id + "|log|" + (community.empty() ? ep.src_ip.to_string() + "|" + ep.dst_ip.to_string() : community);
+      h.details_json = details(first_party);
+      log_rule_matches_.fetch_add(1, std::memory_order_relaxed);
+      hits.push_back(std::move(h));
+    }
+  }
+  if (hits.empty()) return;
   std::lock_guard lock(log_hits_mu_);
   // Bounded: a flood of matching logs folds into few alerts anyway.
   for (auto& h : hits) {
@@ -995,6 +1054,7 @@ void DetectionStage::finish() noexcept {
 void DetectionStage::publish_snapshot() {
   DetectionSnapshot s = counters_;
   s.logs_inspected = logs_inspected_.load(std::memory_order_relaxed);
+  s.rule_matches += log_rule_matches_.load(std::memory_order_relaxed);
   s.intel_matches += log_intel_matches_.load(std::memory_order_relaxed);
   s.enabled = true;
   if (tables_.rules) s.rules_loaded = tables_.rules->rules().size();

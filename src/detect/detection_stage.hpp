@@ -57,6 +57,14 @@ struct DetectionTables {
   std::shared_ptr<const RuleEngine> rules;
 };
 
+/// One log thread's rule state for inspect_log: its Hyperscan scratch and
+/// threshold counters (a scratch fits one engine; remade after a reload).
+struct LogInspectionState {
+  std::unique_ptr<RuleScratch> scratch;
+  const RuleEngine* scratch_owner = nullptr;
+  std::vector<RuleMatch> matches;
+};
+
 /// What a load or reload found, for logs, the API and the CLI.
 struct LoadReport {
   bool ok = true;                         ///< false: some part kept its previous tables
@@ -103,9 +111,12 @@ class DetectionStage final : public session::RecordHook {
   [[nodiscard]] DetectionTables log_tables() const;
   /// Log pipeline thread: enrichment and intel matching of one log event or
   /// flow record with `tables` (addresses, domains, URLs, JA3/JA4 in its
-  /// fields). Its hits are handed to the indexer thread, which raises them as
-  /// alerts at the end of its next pass, beside the packet side's.
-  void inspect_log(LogEvent& event, const DetectionTables& tables);
+  /// fields); an EVE alert line from another sensor becomes an alert of
+  /// ours (rule id "sensor:sid:N"); with `state`, the signature rules run on
+  /// the DNS/HTTP/TLS transaction the log describes (log_protocol_event).
+  /// Its hits are handed to the indexer thread, which raises them as alerts
+  /// at the end of its next pass, beside the packet side's.
+  void inspect_log(LogEvent& event, const DetectionTables& tables, LogInspectionState* state = nullptr);
 
   [[nodiscard]] std::string intel_json() const;  ///< sources, counts per type, last load report
   [[nodiscard]] std::string rules_json() const;  ///< loaded / rejected counts, errors, files
@@ -173,6 +184,7 @@ class DetectionStage final : public session::RecordHook {
   std::vector<DetectionHit> log_hits_;
   std::atomic<std::uint64_t> logs_inspected_{0};
   std::atomic<std::uint64_t> log_intel_matches_{0};
+  std::atomic<std::uint64_t> log_rule_matches_{0};
 
   mutable std::mutex snap_mu_;
   DetectionSnapshot snap_;

@@ -5,6 +5,7 @@
 // alerts in the stage's AlertStore that link to the address's sessions,
 // logs and packets. The test thread plays both the log pipeline and the
 // indexer thread.
+#include <algorithm>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -35,9 +36,17 @@ class StageFixture {
            "198.51.100.23,ip,90,1,Emotet C2,blk-1\n"
            "bad.example,domain,70,2,Phish kit host,blk-3\n";
     }
+    {
+      std::ofstream f(dir_.file("log.rules"));
+      f << "alert dns any any -> any any (msg:\"DNS query for a lab domain\"; dns.query; content:\"lab.test\"; "
+           "endswith; sid:5000001; rev:1;)\n"
+           "alert http any any -> any any (msg:\"download requested\"; http.uri; content:\"/download/\"; "
+           "startswith; sid:5000002; rev:1;)\n";
+    }
     DetectionStageOptions o;
     o.data_dir = dir_.path();
     o.config.intel_files = {"blocklist.csv"};  // relative: under data_dir
+    o.config.rule_files = {"log.rules"};
     o.config.alerts_map_bytes = 16u << 20;
     auto s = DetectionStage::open(std::move(o), log_);
     if (!s) FAIL(s.error().message);
@@ -185,6 +194,58 @@ TEST_CASE("inspect_log raises nothing for a log that matches no indicator", "[de
   fx.stage().on_pass_end(wall_clock_ns(), kReceived);
   CHECK(fx.alerts().empty());
   CHECK(fx.stage().snapshot().logs_inspected == 1);
+}
+
+
+TEST_CASE("inspect_log runs the signature rules on the transaction a log describes", "[detect][logs]") {
+  StageFixture fx;
+  LogInspectionState state;
+  LogEvent dns = firewall_log("192.0.2.53");
+  dns.dataset = "suricata.dns";
+  dns.endpoints.destination_port = 53;
+  dns.endpoints.ip_proto = 17;
+  dns.add("dns.question.name", "www.lab.test");
+  LogEvent proxy = firewall_log("192.0.2.80");
+  proxy.id = 43;
+  proxy.add("url.original", "http://files.example/download/x.zip");
+  proxy.add("http.request.method", "GET");
+  LogEvent other = firewall_log("192.0.2.81");
+  other.id = 44;
+  other.add("url.original", "http://files.example/upload/x.zip");
+  const DetectionTables tables = fx.stage().log_tables();
+  for (LogEvent* ev : {&dns, &proxy, &other}) fx.stage().inspect_log(*ev, tables, &state);
+  // Without a state the rules do not run (intel and enrichment only).
+  LogEvent no_rules = firewall_log("192.0.2.53");
+  no_rules.add("dns.question.name", "www.lab.test");
+  fx.stage().inspect_log(no_rules, tables);
+  fx.stage().on_pass_end(kReceived, 0);
+  std::vector<std::string> rules;
+  for (const Alert& a : fx.alerts()) rules.push_back(a.hit.rule_id + " " + a.hit.endpoints.dst_ip.to_string());
+  std::sort(rules.begin(), rules.end());
+  CHECK(rules == std::vector<std::string>{"sid:5000001 192.0.2.53", "sid:5000002 192.0.2.80"});
+}
+
+TEST_CASE("inspect_log turns another sensor's EVE alert into an alert of ours", "[detect][logs]") {
+  StageFixture fx;
+  LogEvent ev = firewall_log("192.0.2.99");
+  ev.dataset = "suricata.alert";
+  ev.add("rule.id", "2019401");
+  ev.add("rule.name", "ET POLICY Curl User-Agent Outbound");
+  ev.add("rule.category", "Attempted Information Leak");
+  ev.add("event.severity", "3", LogValueType::integer);
+  fx.stage().inspect_log(ev, fx.stage().log_tables());
+  fx.stage().on_pass_end(kReceived, 0);
+  const auto alerts = fx.alerts();
+  REQUIRE(alerts.size() == 1);
+  CHECK(alerts[0].hit.rule_id == "sensor:sid:2019401");
+  CHECK(alerts[0].hit.signature_id == 2019401);
+  CHECK(alerts[0].hit.signature == "ET POLICY Curl User-Agent Outbound");
+  CHECK(alerts[0].hit.category == "Attempted Information Leak");
+  CHECK(alerts[0].hit.severity == 3);
+  CHECK(alerts[0].hit.endpoints.dst_ip == ip("192.0.2.99"));
+  REQUIRE(alerts[0].hit.evidence.size() == 1);
+  CHECK(alerts[0].hit.evidence[0].first_ts == kReceived - 60 * kNsPerSecond);
+  CHECK(alerts[0].hit.evidence[0].last_ts == kReceived + 60 * kNsPerSecond);
 }
 
 }  // namespace
