@@ -108,21 +108,6 @@ std::optional<logparse::JsonFlavour> flavour_named(std::string_view n) {
   return std::nullopt;
 }
 
-// "1.2.3.4:5678" or "[::1]:5678".
-void parse_remote(std::string_view text, IpAddress& ip, std::uint16_t& port) {
-  const std::size_t colon = text.rfind(':');
-  if (colon == std::string_view::npos) return;
-  std::string_view host = text.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  if (auto a = IpAddress::parse(host)) ip = *a;
-  unsigned p = 0;
-  for (char c : text.substr(colon + 1)) {
-    if (c < '0' || c > '9' || p > 65535) return;
-    p = p * 10 + static_cast<unsigned>(c - '0');
-  }
-  if (p <= 65535) port = static_cast<std::uint16_t>(p);
-}
-
 }  // namespace
 
 api::Response TelemetryService::serve_ingest(const api::Request& request) {
@@ -133,9 +118,8 @@ api::Response TelemetryService::serve_ingest(const api::Request& request) {
   if (!flavour) return api::error_response(400, "parser must be auto, eve, zeek or json", "parser");
 
   thread_local logparse::JsonLogParser parser;
-  IpAddress sender;
-  std::uint16_t sender_port = 0;
-  parse_remote(request.remote_address, sender, sender_port);
+  // The HTTP server gives the peer's address without its port.
+  const IpAddress sender = IpAddress::parse(request.remote_address).value_or(IpAddress{});
   const TimestampNs now = wall_clock_ns();
   std::vector<LogEvent> events;
   std::vector<std::pair<std::size_t, std::string>> errors;
@@ -155,7 +139,6 @@ api::Response TelemetryService::serve_ingest(const api::Request& request) {
     ev.listener = "api";
     ev.transport = "http";
     ev.sender = sender;
-    ev.sender_port = sender_port;
     if (auto r = parser.parse(line, *flavour, ev); !r) {
       ++rejected;
       if (errors.size() < 100) errors.emplace_back(line_no, r.error().message);

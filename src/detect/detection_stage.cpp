@@ -12,6 +12,7 @@
 #include "alert/alert_json.hpp"
 #include "alert/triage_score.hpp"
 #include "detect/log_protocol_event.hpp"
+#include "session/ecs_json.hpp"
 #include "flow/community_id.hpp"
 #include "opensoc/core/json_writer.hpp"
 
@@ -849,15 +850,6 @@ bool is_reporter_field(std::string_view n) {
   return n == "observer.ip" || n == "netflow.exporter.address" || n == "host.ip";
 }
 
-// "/api/v1/pcap?host=<ip>&start=..&end=..": the packets of one address around
-// a log's time, for evidence that names no whole 5-tuple.
-std::string seconds_text(TimestampNs t) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%lld.%09lld", static_cast<long long>(t / kNsPerSecond),
-                static_cast<long long>(t % kNsPerSecond));
-  return buf;
-}
-
 }  // namespace
 
 void DetectionStage::inspect_log(LogEvent& ev, const DetectionTables& tables, LogInspectionState* state) {
@@ -898,14 +890,8 @@ void DetectionStage::inspect_log(LogEvent& ev, const DetectionTables& tables, Lo
   if (out.empty() && !external_alert && !run_rules) return;
 
   std::string community;
-  if (ep.ip_proto != 0 && ep.src_ip.version != 0 && ep.src_ip.version == ep.dst_ip.version) {
-    FlowRecord r;
-    r.src_ip = ep.src_ip;
-    r.dst_ip = ep.dst_ip;
-    r.src_port = ep.src_port;
-    r.dst_port = ep.dst_port;
-    r.ip_proto = ep.ip_proto;
-    community = flow::community_id_v1(r);
+  if (ep.ip_proto != 0 && ep.src_ip.version != 0) {
+    community = flow::community_id_v1(ep.src_ip, ep.dst_ip, ep.src_port, ep.dst_port, ep.ip_proto);
   }
   // A log's clock and the sensor's rarely agree to the packet: the
   // evidence spans a minute either side, like the log record's pcap link.
@@ -929,8 +915,7 @@ void DetectionStage::inspect_log(LogEvent& ev, const DetectionTables& tables, Lo
       const std::string ip = about.to_string();
       w.field("sessions", "/api/v1/sessions?q=ip:" + ip);
       w.field("logs", "/api/v1/logs?q=ip:" + ip);
-      w.field("pcap", "/api/v1/pcap?host=" + ip + "&start=" + seconds_text(now - 3600 * kNsPerSecond) +
-                          "&end=" + seconds_text(now + 3600 * kNsPerSecond));
+      w.field("pcap", session::pcap_host_slice_url(about, now - 3600 * kNsPerSecond, now + 3600 * kNsPerSecond));
     }
     w.end_object();
     return d;

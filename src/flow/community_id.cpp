@@ -51,6 +51,17 @@ std::optional<std::array<std::uint8_t, 20>> hash_endpoints(std::uint16_t seed, c
 
 }  // namespace
 
+std::string community_id_v1(const IpAddress& src, const IpAddress& dst, std::uint16_t src_port,
+                            std::uint16_t dst_port, std::uint8_t ip_proto, std::uint16_t seed) {
+  FlowRecord r;
+  r.src_ip = src;
+  r.dst_ip = dst;
+  r.src_port = src_port;
+  r.dst_port = dst_port;
+  r.ip_proto = ip_proto;
+  return community_id_v1(r, seed);
+}
+
 std::string community_id_v1(const FlowRecord& r, std::uint16_t seed) {
   if (r.src_ip.version != r.dst_ip.version || (r.src_ip.version != 4 && r.src_ip.version != 6)) return {};
   const std::size_t alen = r.src_ip.size();

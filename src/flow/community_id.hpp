@@ -21,6 +21,11 @@ namespace opensoc::flow {
 /// per-packet path. Thread-safe.
 [[nodiscard]] std::string community_id_v1(const FlowRecord& r, std::uint16_t seed = 0);
 
+/// The same for a 5-tuple known only as values (a log line, a flow export):
+/// "" when the addresses are not of one family.
+[[nodiscard]] std::string community_id_v1(const IpAddress& src, const IpAddress& dst, std::uint16_t src_port,
+                                          std::uint16_t dst_port, std::uint8_t ip_proto, std::uint16_t seed = 0);
+
 /// The SHA-1 digest behind a Community ID, computed from a normalised
 /// FlowKey (whose endpoint order and ICMP port-equivalents are already the
 /// spec's, see make_flow_key), for the packet index. Same value as the digest

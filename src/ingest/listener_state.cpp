@@ -5,28 +5,6 @@
 #include <boost/asio/ssl/context.hpp>
 
 namespace opensoc::ingest {
-namespace {
-
-const char* protocol_name(ListenerProtocol p) {
-  switch (p) {
-    case ListenerProtocol::syslog: return "syslog";
-    case ListenerProtocol::json: return "json";
-    case ListenerProtocol::netflow: return "netflow";
-  }
-  return "?";
-}
-
-const char* transport_name(ListenerTransport t) {
-  switch (t) {
-    case ListenerTransport::udp: return "udp";
-    case ListenerTransport::tcp: return "tcp";
-    case ListenerTransport::tls: return "tls";
-  }
-  return "?";
-}
-
-}  // namespace
-
 ListenerState::ListenerState(const ListenerConfig& cfg, std::uint16_t idx, MessageQueue& q)
     : config(cfg),
       index(idx),
@@ -39,8 +17,8 @@ ListenerStats ListenerState::snapshot() const {
   constexpr auto r = std::memory_order_relaxed;
   ListenerStats s;
   s.name = config.name;
-  s.protocol = protocol_name(config.protocol);
-  s.transport = transport_name(config.transport);
+  s.protocol = listener_protocol_name(config.protocol);
+  s.transport = listener_transport_name(config.transport);
   s.address = config.address;
   s.port = bound_port;
   s.messages = counters.messages.load(r);

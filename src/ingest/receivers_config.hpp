@@ -15,6 +15,25 @@ enum class ListenerTransport : std::uint8_t { udp, tcp, tls };
 /// ends at LF (3.4.2).
 enum class TcpFraming : std::uint8_t { automatic, octet_counting, newline };
 
+/// Names as the config, stats and records write them.
+constexpr const char* listener_protocol_name(ListenerProtocol p) noexcept {
+  switch (p) {
+    case ListenerProtocol::syslog: return "syslog";
+    case ListenerProtocol::json: return "json";
+    case ListenerProtocol::netflow: return "netflow";
+  }
+  return "?";
+}
+
+constexpr const char* listener_transport_name(ListenerTransport t) noexcept {
+  switch (t) {
+    case ListenerTransport::udp: return "udp";
+    case ListenerTransport::tcp: return "tcp";
+    case ListenerTransport::tls: return "tls";
+  }
+  return "?";
+}
+
 struct ListenerConfig {
   std::string name;                      ///< unique; event.module-like label in records and stats
   ListenerProtocol protocol = ListenerProtocol::syslog;

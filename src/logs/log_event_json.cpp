@@ -127,13 +127,7 @@ std::string log_community_id(const LogEndpoints& ep) {
   if (ep.ip_proto == 0 || ep.source_ip.version == 0 || ep.source_ip.version != ep.destination_ip.version) return {};
   const bool ported = ep.ip_proto == 6 || ep.ip_proto == 17 || ep.ip_proto == 132;
   if (ported && (ep.source_port == 0 || ep.destination_port == 0)) return {};
-  FlowRecord r;
-  r.src_ip = ep.source_ip;
-  r.dst_ip = ep.destination_ip;
-  r.src_port = ep.source_port;
-  r.dst_port = ep.destination_port;
-  r.ip_proto = ep.ip_proto;
-  return flow::community_id_v1(r);
+  return flow::community_id_v1(ep.source_ip, ep.destination_ip, ep.source_port, ep.destination_port, ep.ip_proto);
 }
 
 void append_log_event_json(std::string& out, const LogEvent& event) {

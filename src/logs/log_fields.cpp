@@ -5,21 +5,11 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "ingest/socket_endpoint.hpp"
 #include "logs/log_event_json.hpp"
 #include "session/ecs_json.hpp"
 
 namespace opensoc::logs {
-namespace {
-
-std::string endpoint_text(const IpAddress& ip, std::uint16_t port) {
-  std::string s = ip.version == 6 ? "[" + ip.to_string() + "]" : ip.to_string();
-  s += ':';
-  s += std::to_string(port);
-  return s;
-}
-
-}  // namespace
-
 std::string_view LogFieldList::keep(std::string s) {
   // Strings are reused in place; a deque never moves its elements, so views stay valid.
   if (used_ < storage_.size()) {
@@ -55,7 +45,12 @@ void LogFieldList::build(const LogEvent& ev) {
   core("event.id", std::to_string(ev.id), T::string);
   core("message", ev.message, T::string);
   core("event.original", ev.original, T::string);
-  if (ev.sender.version != 0) core("log.source.address", endpoint_text(ev.sender, ev.sender_port), T::string);
+  // The REST API knows the peer's address only, not its port.
+  if (ev.sender.version != 0) {
+    core("log.source.address",
+         ev.sender_port != 0 ? ingest::endpoint_text(ev.sender.to_string(), ev.sender_port) : ev.sender.to_string(),
+         T::string);
+  }
   core("labels.listener", ev.listener, T::string);
   core("input.type", ev.transport, T::string);
   core("log.parser", ev.parser, T::string);

@@ -22,24 +22,6 @@ constexpr TimestampNs kExpireEvery = 60 * kNsPerSecond;
 constexpr TimestampNs kRetentionEvery = 600 * kNsPerSecond;
 constexpr TimestampNs kDayNs = 86400 * kNsPerSecond;
 
-const char* protocol_name(ingest::ListenerProtocol p) {
-  switch (p) {
-    case ingest::ListenerProtocol::syslog: return "syslog";
-    case ingest::ListenerProtocol::json: return "json";
-    case ingest::ListenerProtocol::netflow: return "netflow";
-  }
-  return "syslog";
-}
-
-const char* transport_name(ingest::ListenerTransport t) {
-  switch (t) {
-    case ingest::ListenerTransport::udp: return "udp";
-    case ingest::ListenerTransport::tcp: return "tcp";
-    case ingest::ListenerTransport::tls: return "tls";
-  }
-  return "udp";
-}
-
 // The name a listener's failures are counted under: its chain ("auto",
 // "rfc5424+cef").
 std::string chain_name(const std::vector<std::string>& chain) {
@@ -58,6 +40,7 @@ Result<std::unique_ptr<LogPipeline>> LogPipeline::open(LogPipelineOptions option
   std::unique_ptr<LogPipeline> p(new LogPipeline(std::move(options), queue, hook, log));
   const auto& listeners = p->opt_.receivers.listeners;
   for (const auto& l : listeners) {
+    p->chains_.push_back(chain_name(l.parsers));
     if (l.protocol == ingest::ListenerProtocol::netflow) {
       p->parsers_.push_back(nullptr);
       continue;
@@ -86,8 +69,8 @@ Result<std::unique_ptr<LogPipeline>> LogPipeline::open(LogPipelineOptions option
   for (const auto& l : listeners) {
     ListenerSnapshot s;
     s.name = l.name;
-    s.protocol = protocol_name(l.protocol);
-    s.transport = transport_name(l.transport);
+    s.protocol = ingest::listener_protocol_name(l.protocol);
+    s.transport = ingest::listener_transport_name(l.transport);
     s.address = l.address;
     s.port = l.port;
     p->per_listener_.push_back(std::move(s));
@@ -198,7 +181,7 @@ void LogPipeline::process(ingest::ReceivedMessage& msg) {
     for (LogEvent& ev : flows_) {
       ev.received = msg.received;
       ev.listener = l.name;
-      ev.transport = transport_name(l.transport);
+      ev.transport = ingest::listener_transport_name(l.transport);
       ev.sender = msg.sender;
       ev.sender_port = msg.sender_port;
       ev.parsed = true;
@@ -210,7 +193,7 @@ void LogPipeline::process(ingest::ReceivedMessage& msg) {
   LogEvent ev;
   ev.received = msg.received;
   ev.listener = l.name;
-  ev.transport = transport_name(l.transport);
+  ev.transport = ingest::listener_transport_name(l.transport);
   ev.sender = msg.sender;
   ev.sender_port = msg.sender_port;
   parsers_[msg.listener]->parse(msg.bytes, ev);
@@ -219,8 +202,8 @@ void LogPipeline::process(ingest::ReceivedMessage& msg) {
     ++ls.parsed;
   } else {
     ++ls.failed;
-    auto& pc = per_parser_[chain_name(l.parsers)];
-    pc.name = chain_name(l.parsers);
+    auto& pc = per_parser_[chains_[msg.listener]];
+    if (pc.name.empty()) pc.name = chains_[msg.listener];
     ++pc.failed;
   }
   finish_event(ev);
@@ -236,7 +219,7 @@ void LogPipeline::finish_event(LogEvent& ev) {
     ++counters_.parsed;
     if (ev.dataset != "netflow") {
       auto& pc = per_parser_[ev.parser];
-      pc.name = ev.parser;
+      if (pc.name.empty()) pc.name = ev.parser;
       ++pc.parsed;
     }
   } else {

@@ -94,6 +94,7 @@ class LogPipeline {
   TelemetrySnapshot counters_;
   std::vector<ListenerSnapshot> per_listener_;  // parsed/failed/records per listener (+ API last)
   std::map<std::string, ParserCounters> per_parser_;
+  std::vector<std::string> chains_;  // per listener: the name its failures count under
 
   // submit() hand-over.
   std::mutex submit_mu_;

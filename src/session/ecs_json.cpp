@@ -321,6 +321,11 @@ void write_quic(JsonWriter& w, const QuicEvent& q) {
 
 }  // namespace
 
+std::string pcap_host_slice_url(const IpAddress& host, TimestampNs begin, TimestampNs end) {
+  // Address text needs no escaping: digits, hex letters, '.' and ':'.
+  return "/api/v1/pcap?host=" + host.to_string() + "&start=" + decimal_seconds(begin) + "&end=" + decimal_seconds(end);
+}
+
 std::string pcap_slice_url(std::string_view community_id, TimestampNs begin, TimestampNs end) {
   std::string url = "/api/v1/pcap?community_id=";
   for (const char c : community_id) {

@@ -24,6 +24,9 @@ void append_ecs_session(std::string& out, const SessionRecord& s);
 /// "/api/v1/pcap?community_id=<percent-encoded>&start=<s.nnnnnnnnn>&end=<s.nnnnnnnnn>":
 /// the packet store slice [begin, end) of one community id.
 std::string pcap_slice_url(std::string_view community_id, TimestampNs begin, TimestampNs end);
+/// "/api/v1/pcap?host=<address>&start=...&end=...": every packet of one
+/// address in [begin, end), for records that name no whole 5-tuple.
+std::string pcap_host_slice_url(const IpAddress& host, TimestampNs begin, TimestampNs end);
 
 // Names shared by the ECS rendering and the search documents, so that a
 // search for a value finds the records that show it.

@@ -669,6 +669,7 @@ def json_scenario(base, d, ports):
         check_fields(r, {"event.dataset": "app.audit", "source.ip": "192.0.2.7", "input.type": "http",
                          "message": "tokposta posted line"}, "posted line 1")
         c.equal(rfc3339_ns(field(r, "@timestamp")), rfc3339_ns(stamp), "posted line 1: @timestamp")
+        c.equal(field(r, "log.source.address"), "127.0.0.1", "posted line 1: log.source.address is the HTTP peer")
     recs = records(base, "tokpostb")
     c.check(len(recs) == 1 and field(recs[0], "user.name") == "bob" and field(recs[0], "event.dataset") == "json",
             "the second posted line is found (dataset json, user.name bob)", str(recs)[:500])
