@@ -85,4 +85,17 @@ Response error_response(int status, const std::string& message, const std::strin
   return json_error(status, message, &parameter);
 }
 
+std::string_view Request::header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (k.size() != name.size()) continue;
+    bool same = true;
+    for (std::size_t i = 0; i < k.size() && same; ++i) {
+      const char c = name[i];
+      same = k[i] == ((c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c);
+    }
+    if (same) return v;
+  }
+  return {};
+}
+
 }  // namespace opensoc::api

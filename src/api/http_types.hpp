@@ -5,11 +5,25 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace opensoc::api {
+
+/// Who is asking, once the daemon's auth gate has let a request through
+/// (src/auth). Plain values only: the API module knows nothing of users files.
+struct Principal {
+  std::string user;      ///< "" when auth is off
+  std::string role;      ///< "viewer", "analyst" or "admin"
+  std::string method;    ///< how it authenticated: "session", "token", "certificate", "none" (auth off)
+  std::string token_id;  ///< the API token's id when method == "token"
+  /// Forced filter: the user sees only records and packets with an address
+  /// in one of these networks (CIDR text, v4 or v6). Empty: all data.
+  std::vector<std::string> scope_networks;
+};
 
 struct Request {
   std::string method;                           ///< "GET", "POST", …
@@ -18,6 +32,18 @@ struct Request {
   std::multimap<std::string, std::string> query;///< percent-decoded query parameters
   std::string body;
   std::string remote_address;
+  /// Header fields as received, names lower-cased, in order (repeats kept).
+  std::vector<std::pair<std::string, std::string>> headers;
+  bool tls = false;                  ///< arrived over TLS
+  /// The verified client certificate (TLS with client_ca only): its subject
+  /// in RFC 2253 form ("CN=alice,O=Example") and SHA-256 of its DER, lower hex.
+  std::string client_cert_subject;
+  std::string client_cert_sha256;
+  /// Set by the auth gate before a handler runs (absent before it).
+  std::optional<Principal> principal;
+
+  /// The first header field with this name (case-insensitive), or "".
+  [[nodiscard]] std::string_view header(std::string_view name) const;
 };
 
 /// Produces a response body piece by piece, for answers too big to hold

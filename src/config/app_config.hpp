@@ -3,12 +3,15 @@
 /// Built only by load_config(); no other module sees YAML.
 #include <string>
 
+#include "audit/audit_config.hpp"
+#include "auth/auth_config.hpp"
 #include "capture/capture_config.hpp"
 #include "detect/detection_config.hpp"
 #include "flow/flow_config.hpp"
 #include "http/http_config.hpp"
 #include "ingest/receivers_config.hpp"
 #include "pipeline/pipeline_config.hpp"
+#include "service/privilege_config.hpp"
 #include "session/sessions_config.hpp"
 #include "store/store_config.hpp"
 #include "telemetry/log_level.hpp"
@@ -32,6 +35,9 @@ struct AppConfig {
   session::ExportConfig exports;
   detect::DetectionConfig detection;
   ingest::ReceiversConfig receivers;
+  auth::AuthConfig auth;
+  audit::AuditConfig audit;
+  service::PrivilegeConfig privileges;
 };
 
 }  // namespace opensoc::config

@@ -11,7 +11,7 @@
 
 namespace opensoc::daemon {
 
-enum class Command { help, version, check_config, run, ingest, pcap, search };
+enum class Command { help, version, check_config, run, ingest, pcap, search, user, preflight };
 
 struct CommandLine {
   Command command = Command::help;

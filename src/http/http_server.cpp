@@ -376,3 +376,7 @@ std::uint16_t HttpServer::port() const {
 }
 
 }  // namespace opensoc::http
+
+namespace opensoc::http {
+Result<void> HttpServer::reload_tls() { return Error{"TLS not built yet"}; }
+}  // namespace opensoc::http

@@ -34,6 +34,11 @@ class HttpServer {
   void on_hangup(std::function<void()> on_hangup);
   /// Any thread.
   void stop();
+  /// Loads config.tls's certificate, key and client CA again (SIGHUP). New
+  /// connections use the new ones; open connections keep theirs. On error
+  /// the old context stays and the error says which file failed. Call on the
+  /// serving thread (e.g. from on_hangup) or before serving.
+  Result<void> reload_tls();
   /// The port actually bound.
   [[nodiscard]] std::uint16_t port() const;
 
