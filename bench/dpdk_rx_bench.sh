@@ -39,6 +39,8 @@ capture:
   ports: [{device: net_pcap0}]
 flow: {table_size: 1048576}
 http: {listen: "127.0.0.1:$PORT"}
+auth: {enabled: false}          # a benchmark, not a deployment
+privileges: {user: ""}
 YAML
   "$BUILD/src/opensocd" run -c "$WORK/dpdk-bench.yaml" > "$WORK/dpdk-bench.log" 2>&1 &
   local pid=$!

@@ -129,6 +129,8 @@ capture:
     - device: net_af_packet0
 http:
   listen: 127.0.0.1:$PORT
+auth: {enabled: false}          # a benchmark, not a deployment
+privileges: {user: ""}
 EOF
 
 # ---- ingest

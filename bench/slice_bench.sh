@@ -103,6 +103,8 @@ capture:
   mbuf_data_size: 8KiB
   ports: [{device: net_af_packet0}]
 http: {listen: "127.0.0.1:$PORT"}
+auth: {enabled: false}          # a benchmark, not a deployment
+privileges: {user: ""}
 store:
   enabled: true
   max_segment_age_s: 86400

@@ -99,6 +99,8 @@ capture:
   mbuf_data_size: 8KiB
   ports: [{device: net_af_packet0}]
 http: {listen: "127.0.0.1:$PORT"}
+auth: {enabled: false}          # a benchmark, not a deployment
+privileges: {user: ""}
 store: {enabled: true}
 YAML
 

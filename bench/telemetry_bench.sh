@@ -188,6 +188,8 @@ search:
   commit_ms: 1000
 http:
   listen: 127.0.0.1:$HTTP_PORT
+auth: {enabled: false}          # a benchmark, not a deployment
+privileges: {user: ""}
 receivers:
   queue_messages: 65536
   api_ingest: true

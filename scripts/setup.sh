@@ -12,13 +12,15 @@ packages=(
   libsimdjson-dev libyaml-cpp-dev libfmt-dev catch2 libssl-dev
   libhyperscan-dev libpcre2-dev libmaxminddb-dev
   # oracles and tools used by tests and benchmarks
-  tshark tcpdump tcpreplay wireshark-common iproute2 curl jq python3 python3-jsonschema python3-yaml procps bc nginx-light dnsmasq dnsutils openssl wget ethtool
+  tshark tcpdump tcpreplay wireshark-common iproute2 curl jq python3 python3-jsonschema python3-yaml procps bc nginx-light wrk dnsmasq dnsutils openssl wget ethtool
   # detection tests: exact .mmdb files, real scanners and listeners
   # (the demo's GeoIP comes through npm when it is there: below; Debian's npm
   # package is not listed because it conflicts with a Node.js that bundles it)
   libmaxmind-db-writer-perl mmdb-bin nmap ncat
   # telemetry tests and benchmarks: real senders and peers (issue 8)
   bsdutils softflowd nfdump rsyslog rsyslog-gnutls
+  # packages: build the .deb and .rpm and lint them (packaging/build.sh)
+  dpkg-dev rpm lintian rpmlint
 )
 
 missing=()

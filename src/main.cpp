@@ -6,8 +6,10 @@
 #include "daemon/config_overrides.hpp"
 #include "daemon/ingest_command.hpp"
 #include "daemon/pcap_command.hpp"
+#include "daemon/preflight_command.hpp"
 #include "daemon/search_command.hpp"
 #include "daemon/run_command.hpp"
+#include "daemon/user_command.hpp"
 #include "telemetry/logger.hpp"
 
 int main(int argc, char** argv) {
@@ -52,6 +54,10 @@ int main(int argc, char** argv) {
           *cfg, daemon::SearchCommandOptions{cl->search_query, cl->search_start, cl->search_end, cl->search_limit,
                                              cl->search_kind},
           log);
+    case Command::user:
+      return daemon::run_user_command(*cfg, *cl, log);
+    case Command::preflight:
+      return daemon::run_preflight_command(*cfg, log);
     default:
       return daemon::kExitUsage;
   }

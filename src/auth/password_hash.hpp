@@ -18,5 +18,9 @@ struct ScryptParams {
 /// Constant-time comparison; false for a malformed or unsupported encoding
 /// (never throws, never trusts the encoded parameters beyond sane bounds).
 [[nodiscard]] bool verify_password(std::string_view password, std::string_view encoded) noexcept;
+/// True when `encoded` is an encoding verify_password would try (format and
+/// parameter bounds), so a users file with a damaged hash is refused at load
+/// with a message instead of silently never matching.
+[[nodiscard]] bool password_hash_well_formed(std::string_view encoded) noexcept;
 
 }  // namespace opensoc::auth

@@ -60,6 +60,9 @@ class UserStore {
   Result<void> set_role(std::string_view name, Role role);
   Result<void> set_scope(std::string_view name, std::vector<std::string> scope_networks);
   Result<void> remove_user(std::string_view name);
+  /// A disabled user keeps its record but cannot sign in or use its tokens.
+  Result<void> set_disabled(std::string_view name, bool disabled);
+  Result<void> set_cert_subjects(std::string_view name, std::vector<std::string> cert_subjects);
   /// A new token for the user; the returned text ("ost_<id>_<secret>") is
   /// shown once and never stored. expires 0: never.
   Result<std::string> create_token(std::string_view user, std::string_view label, TimestampNs now,
@@ -83,6 +86,7 @@ class UserStore {
                                                        std::string_view sha256_hex) const noexcept;
 
  private:
+  UserRecord* find_mutable(std::string_view name) noexcept;
   std::string path_;
   std::vector<UserRecord> users_;
 };

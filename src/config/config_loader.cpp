@@ -872,6 +872,149 @@ void read_receivers(const Field& f, ingest::ReceiversConfig& c) {
       });
 }
 
+// ---- appliance: TLS, users, audit, privileges (issue 7) ----
+
+// The files are not opened here: check-config must work on a box where they
+// do not exist yet (the package creates a self-signed pair at install), and
+// the daemon reports a file it cannot read when it loads it.
+void read_http_tls(const Field& f, http::HttpTlsConfig& c) {
+  walk_mapping(f, "a mapping of TLS settings (enabled, cert, key, client_ca, require_client_cert)",
+               NullMeans::defaults,
+               {
+                   {"enabled", [&](const Field& v) { set(c.enabled, read_bool(v)); }},
+                   {"cert", [&](const Field& v) { set(c.cert_file, read_string(v, "a PEM file path (\"\" for none)", true)); }},
+                   {"key", [&](const Field& v) { set(c.key_file, read_string(v, "a PEM file path (\"\" for none)", true)); }},
+                   {"client_ca",
+                    [&](const Field& v) { set(c.client_ca_file, read_string(v, "a PEM file path (\"\" for none)", true)); }},
+                   {"require_client_cert", [&](const Field& v) { set(c.require_client_cert, read_bool(v)); }},
+               });
+  if (!f.node().IsMap()) return;
+  if (c.enabled && c.cert_file.empty()) f.under("cert").report("TLS is enabled but no certificate file is given");
+  if (c.enabled && c.key_file.empty()) f.under("key").report("TLS is enabled but no private key file is given");
+  if (c.require_client_cert && c.client_ca_file.empty()) {
+    f.under("client_ca").report("require_client_cert needs client_ca (the CA that signs the client certificates)");
+  }
+}
+
+// A cookie name is an RFC 6265 token: visible ASCII but separators.
+bool is_cookie_token(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (const char c : name) {
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!alnum && std::string_view("!#$%&'*+-.^_`|~").find(c) == std::string_view::npos) return false;
+  }
+  return true;
+}
+
+void read_auth(const Field& f, auth::AuthConfig& c) {
+  constexpr Range kSessionSeconds{2, 30 * 86400};  // tests use seconds; real sessions last hours
+  walk_mapping(
+      f, "a mapping of auth settings", NullMeans::defaults,
+      {
+          {"enabled", [&](const Field& v) { set(c.enabled, read_bool(v)); }},
+          {"users_file", [&](const Field& v) { set(c.users_file, read_string(v, "a non-empty file path", false)); }},
+          {"session_ttl", [&](const Field& v) { set(c.session_ttl_s, read_number(v, Number::seconds, kSessionSeconds)); }},
+          {"session_idle",
+           [&](const Field& v) { set(c.session_idle_s, read_number(v, Number::seconds, kSessionSeconds)); }},
+          {"max_sessions", [&](const Field& v) { set(c.max_sessions, read_number(v, Number::count, {1, 10000000})); }},
+          {"login_max_failures",
+           [&](const Field& v) { set(c.login_max_failures, read_number(v, Number::count, {1, 1000000})); }},
+          {"login_window", [&](const Field& v) { set(c.login_window_s, read_number(v, Number::seconds, {1, 86400})); }},
+          {"metrics_public", [&](const Field& v) { set(c.metrics_public, read_bool(v)); }},
+          {"cookie_name",
+           [&](const Field& v) {
+             constexpr std::string_view kWhat = "a cookie name of 1-64 letters, digits or !#$%&'*+-.^_`|~";
+             auto name = read_string(v, kWhat, false);
+             if (!name) return;
+             if (!is_cookie_token(*name)) {
+               v.expected(kWhat);
+               return;
+             }
+             c.cookie_name = std::move(*name);
+           }},
+      });
+}
+
+void read_audit(const Field& f, audit::AuditConfig& c) {
+  walk_mapping(f, "a mapping of audit log settings", NullMeans::defaults,
+               {
+                   {"enabled", [&](const Field& v) { set(c.enabled, read_bool(v)); }},
+                   {"path", [&](const Field& v) { set(c.path, read_string(v, "a non-empty file path", false)); }},
+               });
+}
+
+// Account and group names as useradd accepts them (and "" for none). A
+// numeric id is refused: the daemon looks the name up, and a number would
+// silently mean another account on another box.
+bool is_account_name(std::string_view name) {
+  if (name.empty()) return true;
+  if (name.size() > 32 || name.front() == '-') return false;
+  bool all_digits = true;
+  for (const char c : name) {
+    const bool digit = c >= '0' && c <= '9';
+    all_digits = all_digits && digit;
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || digit || c == '_' || c == '-' || c == '.';
+    if (!ok) return false;
+  }
+  return !all_digits;
+}
+
+// "CAP_NET_RAW" or "net_raw": the names capabilities(7) and setcap use.
+// Whether the kernel knows the name is checked where it is applied
+// (service::capability_number), which config cannot link.
+bool is_capability_name(std::string_view name) {
+  if (name.starts_with("CAP_")) {
+    const std::string_view rest = name.substr(4);
+    if (rest.empty()) return false;
+    for (const char c : rest) {
+      if (!((c >= 'A' && c <= 'Z') || c == '_')) return false;
+    }
+    return true;
+  }
+  if (name.empty() || name.front() == '_') return false;
+  for (const char c : name) {
+    if (!((c >= 'a' && c <= 'z') || c == '_')) return false;
+  }
+  return true;
+}
+
+void read_privileges(const Field& f, service::PrivilegeConfig& c) {
+  constexpr std::string_view kAccount = "an account name (letters, digits, _ - .; not all digits) or \"\"";
+  constexpr std::string_view kGroup = "a group name (letters, digits, _ - .; not all digits) or \"\"";
+  const auto read_account = [](const Field& v, std::string_view what, std::string& out) {
+    auto name = read_string(v, what, true);
+    if (!name) return;
+    if (!is_account_name(*name)) {
+      v.expected(what);
+      return;
+    }
+    out = std::move(*name);
+  };
+  walk_mapping(
+      f, "a mapping of privilege settings (user, group, keep_capabilities, chown_data_dir)", NullMeans::defaults,
+      {
+          {"user", [&](const Field& v) { read_account(v, kAccount, c.user); }},
+          {"group", [&](const Field& v) { read_account(v, kGroup, c.group); }},
+          {"keep_capabilities",
+           [&](const Field& v) {
+             std::vector<std::string> caps;
+             constexpr std::string_view kCap = "a capability name such as CAP_NET_RAW or net_raw";
+             if (walk_list(v, "a list of capability names such as [CAP_NET_RAW]", [&](const Field& e) {
+                   auto name = read_string(e, kCap, false);
+                   if (!name) return;
+                   if (!is_capability_name(*name)) {
+                     e.expected(kCap);
+                     return;
+                   }
+                   caps.push_back(std::move(*name));
+                 })) {
+               c.keep_capabilities = std::move(caps);
+             }
+           }},
+          {"chown_data_dir", [&](const Field& v) { set(c.chown_data_dir, read_bool(v)); }},
+      });
+}
+
 void read_http(const Field& f, http::HttpConfig& c) {
   walk_mapping(
       f, "a mapping of http settings", NullMeans::defaults,
@@ -899,6 +1042,7 @@ void read_http(const Field& f, http::HttpConfig& c) {
            [&](const Field& v) { set(c.max_header_bytes, read_number(v, Number::bytes, {1024, 1048576})); }},
           {"max_body_bytes",
            [&](const Field& v) { set(c.max_body_bytes, read_number(v, Number::bytes, {0, 1073741824})); }},
+          {"tls", [&](const Field& v) { read_http_tls(v, c.tls); }},
       });
 }
 
@@ -922,6 +1066,9 @@ void read_document(const Field& root, AppConfig& config) {
                    {"detectors", [&](const Field& v) { read_detectors(v, config.detection); }},
                    {"alerts", [&](const Field& v) { read_alerts(v, config.detection); }},
                    {"receivers", [&](const Field& v) { read_receivers(v, config.receivers); }},
+                   {"auth", [&](const Field& v) { read_auth(v, config.auth); }},
+                   {"audit", [&](const Field& v) { read_audit(v, config.audit); }},
+                   {"privileges", [&](const Field& v) { read_privileges(v, config.privileges); }},
                });
 }
 

@@ -1,6 +1,8 @@
 // Command-line parsing for opensocd (see command_line.hpp).
 #include "daemon/command_line.hpp"
 
+#include <algorithm>
+#include <iterator>
 #include <string_view>
 
 namespace opensoc::daemon {
@@ -18,6 +20,7 @@ struct Usage {
   bool captures = false;
   bool slice = false;      // accepts the pcap filter options and -o
   bool search = false;     // accepts --start/--end/--limit/--events/--sessions/--all and a query
+  bool user = false;       // accepts --data-dir, a verb with operands and the user options
 };
 
 // `opensocd pcap` options and the REST parameter each stands for.
@@ -66,6 +69,12 @@ constexpr Usage kCommands[] = {
     {Command::check_config, "check-config", "opensocd check-config [-c FILE]",
      "Load and validate a config file; print every problem found and exit 2 if there is one.", true, false, false,
      false},
+    {Command::user, "user", "opensocd user [-c FILE] [--data-dir DIR] VERB ...",
+     "Add, change, remove and list the users and API tokens in the users file (auth.users_file).", true, false, true,
+     false, false, false, true},
+    {Command::preflight, "preflight", "opensocd preflight [-c FILE]",
+     "Check that the machine can run the config (hugepages, NIC drivers, data directory, TLS files); exit 1 if not.", true, false,
+     false, false},
     {Command::version, "version", "opensocd version", "Print the version and exit.", false, false, false, false},
 };
 
@@ -79,6 +88,92 @@ const SliceOption* find_slice_option(std::string_view name) {
   for (const auto& o : kSliceOptions)
     if (name == o.option) return &o;
   return nullptr;
+}
+
+struct UserVerbSpec {
+  std::string_view words;      // "add", "token add", ...
+  UserVerb verb;
+  std::size_t min_operands;
+  std::size_t max_operands;    // kAnyNumber: no limit
+  std::string_view options[4];  // the user options this verb accepts ("" = unused slot)
+  std::string_view operands;   // for messages
+};
+constexpr std::size_t kAnyNumber = static_cast<std::size_t>(-1);
+
+constexpr UserVerbSpec kUserVerbs[] = {
+    {"add", UserVerb::add, 1, 1, {"--role", "--scope", "--cert-subject", "--password-stdin"}, "NAME --role R"},
+    {"passwd", UserVerb::passwd, 1, 1, {"--password-stdin"}, "NAME"},
+    {"del", UserVerb::del, 1, 1, {}, "NAME"},
+    {"list", UserVerb::list, 0, 0, {"--json"}, ""},
+    {"role", UserVerb::role, 2, 2, {}, "NAME ROLE"},
+    {"scope", UserVerb::scope, 1, kAnyNumber, {}, "NAME [CIDR]..."},
+    {"certs", UserVerb::certs, 1, kAnyNumber, {}, "NAME [DN]..."},
+    {"disable", UserVerb::disable, 1, 1, {}, "NAME"},
+    {"enable", UserVerb::enable, 1, 1, {}, "NAME"},
+    {"token add", UserVerb::token_add, 1, 1, {"--label", "--expires"}, "NAME"},
+    {"token revoke", UserVerb::token_revoke, 1, 1, {}, "ID"},
+    {"token list", UserVerb::token_list, 0, 1, {"--json"}, "[NAME]"},
+};
+
+// Picks the verb from the positional words and checks its operands and
+// options; `options_given` are the user options seen, in order.
+Result<void> finish_user(CommandLine& cl, std::vector<std::string> words, const std::vector<std::string>& options_given) {
+  if (words.empty()) {
+    return Error{"user: no verb given (add, passwd, del, list, role, scope, certs, disable, enable, token; see "
+                 "'opensocd user --help')"};
+  }
+  std::string verb = words.front();
+  words.erase(words.begin());
+  if (verb == "token") {
+    if (words.empty()) return Error{"user token: no verb given (add, revoke, list)"};
+    verb += " " + words.front();
+    words.erase(words.begin());
+  }
+  const UserVerbSpec* spec = nullptr;
+  for (const auto& v : kUserVerbs) {
+    if (verb == v.words) spec = &v;
+  }
+  if (spec == nullptr) return Error{"user: unknown verb '" + verb + "' (see 'opensocd user --help')"};
+  const std::string prefix = "user " + verb;
+  for (const auto& o : options_given) {
+    if (std::find(std::begin(spec->options), std::end(spec->options), o) == std::end(spec->options)) {
+      return Error{prefix + ": option " + o + " is not accepted here (see 'opensocd user --help')"};
+    }
+  }
+  if (words.size() < spec->min_operands || words.size() > spec->max_operands) {
+    const std::string what = words.size() < spec->min_operands ? "missing operand"
+                                                                 : "unexpected argument '" + words[spec->max_operands] + "'";
+    return Error{prefix + ": " + what + " (usage: opensocd user " + verb + (spec->operands.empty() ? "" : " ") +
+                 std::string(spec->operands) + ")"};
+  }
+  cl.user_verb = spec->verb;
+  switch (spec->verb) {
+    case UserVerb::add:
+      if (cl.user_role.empty()) return Error{"user add: --role is required (viewer, analyst or admin)"};
+      cl.user_name = words[0];
+      break;
+    case UserVerb::role:
+      cl.user_name = words[0];
+      cl.user_role = words[1];
+      break;
+    case UserVerb::scope:
+      cl.user_name = words[0];
+      cl.user_scopes.assign(words.begin() + 1, words.end());
+      break;
+    case UserVerb::certs:
+      cl.user_name = words[0];
+      cl.user_cert_subjects.assign(words.begin() + 1, words.end());
+      break;
+    case UserVerb::token_revoke:
+      cl.token_id = words[0];
+      break;
+    case UserVerb::list:
+      break;
+    default:  // passwd, del, disable, enable, token add, token list: an optional or required NAME
+      if (!words.empty()) cl.user_name = words[0];
+      break;
+  }
+  return {};
 }
 
 }  // namespace
@@ -115,8 +210,9 @@ std::string help_text(const std::string& topic) {
       s += "  QUERY                 e.g. 'dns.question.name:*.example.com AND source.ip:10.0.0.0/8'\n";
       s += "                        (after '--' when it starts with '-')\n";
     }
-    if (u->command == Command::pcap) s += "  --data-dir DIR        data directory, overrides data_dir\n";
-    if (u->json) s += "  --json                print the summary as one JSON object\n";
+    if (u->command == Command::pcap || u->user) s += "  --data-dir DIR        data directory, overrides data_dir\n";
+    if (u->json && u->user) s += "  --json                list and token list: print JSON instead of a table\n";
+    else if (u->json) s += "  --json                print the summary as one JSON object\n";
     if (u->slice) {
       for (const auto& o : kSliceOptions) {
         std::string name = std::string(o.option) + " X";
@@ -126,6 +222,31 @@ std::string help_text(const std::string& topic) {
       s += "  -o, --output FILE     write here (default or '-': stdout)\n";
     }
     s += "  -h, --help            show this help\n";
+    if (u->user) {
+      s += "\nverbs:\n"
+           "  add NAME --role R [--scope CIDR]... [--cert-subject DN]... [--password-stdin]\n"
+           "                        a new user; role viewer, analyst or admin; --scope limits every answer to\n"
+           "                        these networks (repeatable); --cert-subject maps a TLS client certificate\n"
+           "                        (RFC 2253 subject or sha256:<hex>) to the user (repeatable)\n"
+           "  passwd NAME [--password-stdin]\n"
+           "                        set a new password\n"
+           "  del NAME              remove the user and its tokens\n"
+           "  list [--json]         name, role, scope, live/total tokens, disabled\n"
+           "  role NAME R           change the role\n"
+           "  scope NAME [CIDR]...  replace the data scope (none: all data)\n"
+           "  certs NAME [DN]...    replace the client certificates mapped to the user (none: no certificate sign-in)\n"
+           "  disable NAME          keep the user but refuse its sign-ins and tokens\n"
+           "  enable NAME           undo disable\n"
+           "  token add NAME [--label L] [--expires 30d]\n"
+           "                        a new API token for scripts (Authorization: Bearer); printed once, on\n"
+           "                        stdout, and never stored (only its SHA-256 is)\n"
+           "  token revoke ID       revoke a token (its id is shown by 'token list')\n"
+           "  token list [NAME] [--json]\n"
+           "                        tokens of one user or of all\n"
+           "\nPasswords are never taken from the command line: --password-stdin reads the first line of\n"
+           "stdin, otherwise they are asked for twice on the terminal. Each change is written to the\n"
+           "audit log (audit.path) with source \"cli\".\n";
+    }
     s += "\nexit codes: 0 success, 1 runtime failure, 2 usage or config error\n";
     return s;
   }
@@ -158,6 +279,8 @@ Result<CommandLine> parse_command_line(int argc, const char* const* argv) {
   if (u == nullptr) return Error{"unknown command '" + std::string(first) + "' (try 'opensocd --help')"};
   cl.command = u->command;
   const std::string cmd = u->name;
+  std::vector<std::string> user_words;    // user: verb and operands, in order
+  std::vector<std::string> user_options;  // user: the options seen, checked against the verb
 
   for (int i = 2; i < argc; ++i) {
     std::string_view a = argv[i];
@@ -192,7 +315,7 @@ Result<CommandLine> parse_command_line(int argc, const char* const* argv) {
     } else if (a == "-c" || a == "--config") {
       r = set_value(cl.config_path, a, u->config);
     } else if (a == "--data-dir") {
-      r = set_value(cl.data_dir, a, u->overrides || u->slice || u->search);
+      r = set_value(cl.data_dir, a, u->overrides || u->slice || u->search || u->user);
     } else if (a == "--eve-out") {
       r = set_value(cl.eve_out, a, u->overrides);
     } else if (a == "--ecs-out") {
@@ -223,12 +346,35 @@ Result<CommandLine> parse_command_line(int argc, const char* const* argv) {
       auto v = take_value(a);
       if (!v) return v.error();
       cl.slice_params.emplace_back(so->parameter, *v);
+    } else if (u->user && (a == "--role" || a == "--label" || a == "--expires")) {
+      std::optional<std::string> v;
+      r = set_value(v, a, true);
+      if (r && v) {
+        if (a == "--role") cl.user_role = *v;
+        else if (a == "--label") cl.token_label = *v;
+        else cl.token_expires = *v;
+      }
+      user_options.emplace_back(a);
+    } else if (u->user && (a == "--scope" || a == "--cert-subject")) {
+      std::optional<std::string> v;
+      r = set_value(v, a, true);
+      if (r && v) (a == "--scope" ? cl.user_scopes : cl.user_cert_subjects).push_back(*v);
+      user_options.emplace_back(a);
+    } else if (u->user && a == "--password-stdin") {
+      if (has_inline) return Error{cmd + ": option --password-stdin takes no value"};
+      cl.password_stdin = true;
+      user_options.emplace_back(a);
     } else if (a == "--json") {
       if (!u->json) return Error{cmd + ": option --json is not accepted here"};
       if (has_inline) return Error{cmd + ": option --json takes no value"};
       cl.json = true;
+      user_options.emplace_back(a);
     } else if (a == "--") {
       for (++i; i < argc; ++i) {
+        if (u->user) {
+          user_words.emplace_back(argv[i]);
+          continue;
+        }
         if (u->search) {  // a query may start with '-' (negation)
           if (!cl.search_query.empty()) cl.search_query += ' ';
           cl.search_query += argv[i];
@@ -242,6 +388,8 @@ Result<CommandLine> parse_command_line(int argc, const char* const* argv) {
     } else if (u->search) {
       if (!cl.search_query.empty()) cl.search_query += ' ';
       cl.search_query += a;
+    } else if (u->user) {
+      user_words.emplace_back(a);
     } else {
       if (!u->captures) return Error{cmd + ": unexpected argument '" + std::string(a) + "'"};
       cl.captures.emplace_back(a);
@@ -250,6 +398,10 @@ Result<CommandLine> parse_command_line(int argc, const char* const* argv) {
   }
   if (cl.command == Command::ingest && cl.captures.empty())
     return Error{"ingest: no capture files given (usage: " + std::string(u->synopsis) + ")"};
+  if (u->user) {
+    auto r = finish_user(cl, std::move(user_words), user_options);
+    if (!r) return r.error();
+  }
   return cl;
 }
 

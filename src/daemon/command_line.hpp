@@ -13,6 +13,9 @@ namespace opensoc::daemon {
 
 enum class Command { help, version, check_config, run, ingest, pcap, search, user, preflight };
 
+/// `opensocd user VERB ...`
+enum class UserVerb { add, passwd, del, list, role, scope, certs, disable, enable, token_add, token_revoke, token_list };
+
 struct CommandLine {
   Command command = Command::help;
   std::string help_topic;                   ///< subcommand whose --help was asked for ("" = general)
@@ -37,6 +40,18 @@ struct CommandLine {
   std::optional<std::string> search_end;
   std::optional<std::string> search_limit;
   std::string search_kind = "sessions";
+  /// user: the verb and its operands. Values are checked where they are
+  /// used (role names, CIDRs, --expires) so this module needs no auth code;
+  /// a bad one is still a usage error (exit 2).
+  UserVerb user_verb = UserVerb::list;
+  std::string user_name;                    ///< every verb but list and token revoke: NAME; token list: "" = all
+  std::string user_role;                    ///< add: --role R; role: the positional R
+  std::vector<std::string> user_scopes;     ///< add: --scope CIDR (repeatable); scope: the positional CIDRs
+  std::vector<std::string> user_cert_subjects;  ///< add: --cert-subject DN (repeatable); certs: the positional DNs
+  bool password_stdin = false;              ///< add/passwd: read the password's first line from stdin
+  std::optional<std::string> token_label;   ///< token add: --label L
+  std::optional<std::string> token_expires; ///< token add: --expires DURATION (e.g. 30d); none = never
+  std::string token_id;                     ///< token revoke: ID
 };
 
 /// Parses argv. An Error here is a usage error (exit code 2); its message

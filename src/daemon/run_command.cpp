@@ -14,16 +14,24 @@
 
 #include "api/router.hpp"
 #include "api/stats_render.hpp"
+#include "audit/audit_log.hpp"
+#include "auth/auth_service.hpp"
 #include "capture/dpdk_runtime.hpp"
 #include "config/config_loader.hpp"
+#include "daemon/api_gate.hpp"
 #include "daemon/detection_endpoints.hpp"
 #include "daemon/packet_store.hpp"
 #include "daemon/pcap_endpoint.hpp"
 #include "daemon/search_endpoint.hpp"
+#include "daemon/request_audit.hpp"
 #include "daemon/telemetry_service.hpp"
+#include "daemon/user_command.hpp"
+#include "daemon/watchdog_feeder.hpp"
 #include "http/http_server.hpp"
 #include "pipeline/capture_worker.hpp"
 #include "pipeline/flow_consumer.hpp"
+#include "service/privilege_drop.hpp"
+#include "service/systemd_notifier.hpp"
 
 namespace opensoc::daemon {
 
@@ -40,6 +48,31 @@ int run_daemon(const config::AppConfig& config, const telemetry::Logger& log) {
     return 1;
   }
 
+  service::SystemdNotifier notifier;
+  notifier.status("starting: opening capture ports");
+
+  // The audit log and the users file first: with auth on, nothing may be
+  // served before both are known to work.
+  std::unique_ptr<audit::AuditLog> audit_log;
+  if (config.audit.enabled) {
+    auto a = audit::AuditLog::open(audit_log_path(config));
+    if (!a) {
+      log.error("audit: {}", a.error().message);
+      return 1;
+    }
+    audit_log = std::move(*a);
+  }
+  const std::string users_path = users_file_path(config);
+  auto auth_service = auth::AuthService::open(config.auth, users_path, [&audit_log](const AuditEntry& e) {
+    if (audit_log) audit_log->record(e);
+  });
+  if (!auth_service) {
+    log.error("auth: {}", auth_service.error().message);
+    return 1;
+  }
+  auth::AuthService& auth = **auth_service;
+  if (!config.auth.enabled) log.warn("auth.enabled is false: every API request is served as admin");
+
   auto runtime = capture::DpdkRuntime::start(config.capture, "opensocd");
   if (!runtime) {
     log.error("{}", runtime.error().message);
@@ -52,6 +85,7 @@ int run_daemon(const config::AppConfig& config, const telemetry::Logger& log) {
   // data directory as the last run left it.
   std::unique_ptr<PacketStore> store;
   if (config.store.enabled) {
+    notifier.status("starting: recovering the packet store and its index");
     auto s = PacketStore::open(config, n_workers, log);
     if (!s) {
       log.error("{}", s.error().message);
@@ -194,16 +228,65 @@ int run_daemon(const config::AppConfig& config, const telemetry::Logger& log) {
     }
   }
   api::Router router(std::move(services));
-  auto server = http::HttpServer::start(config.http, [&router](const api::Request& r) { return router.handle(r); });
+  ApiGate gate(auth, router, audit_log.get());
+  auto server = http::HttpServer::start(config.http, [&gate](const api::Request& r) { return gate.handle(r); });
   if (!server) {
     log.error("http: {}", server.error().message);
     return 1;
   }
 
-  (*server)->on_hangup([&reload, &log]() {
-    log.info("SIGHUP: reloading rules, intel and enrichment");
-    (void)reload();
+  // SIGHUP (systemctl reload): rules, intel, enrichment, the TLS certificate
+  // and the users file; capture goes on throughout.
+  (*server)->on_hangup([&]() {
+    notifier.reloading();
+    log.info("SIGHUP: reloading rules, intel, enrichment, TLS certificate and users");
+    AuditEntry e;
+    e.time = wall_clock_ns();
+    e.source = "signal";
+    e.action = "config.reload";
+    const detect::LoadReport rep = reload();
+    e.outcome = rep.ok ? "ok" : "error";
+    e.details.push_back({"detection", rep.ok ? "ok" : "failed", false});
+    if (config.http.tls.enabled) {
+      if (auto t = (*server)->reload_tls(); !t) {
+        log.error("TLS reload: {} (old certificate kept)", t.error().message);
+        e.outcome = "error";
+        e.details.push_back({"tls", t.error().message, false});
+      } else {
+        log.info("TLS certificate reloaded from {}", config.http.tls.cert_file);
+        e.details.push_back({"tls", "reloaded", false});
+      }
+    }
+    if (auto u = auth.reload_users(); !u) {
+      log.error("users file: {} (previous users kept)", u.error().message);
+      e.outcome = "error";
+      e.details.push_back({"users", u.error().message, false});
+    }
+    if (audit_log) audit_log->record(e);
+    notifier.ready("capturing; reloaded");
   });
+
+  // Everything that needs root is open now (EAL and ports, stores, the API
+  // and receiver sockets): become the unprivileged user before any packet
+  // is read.
+  {
+    std::vector<std::string> owned = {config.data_dir};
+    if (!users_path.empty() && users_path.rfind(config.data_dir + "/", 0) != 0) owned.push_back(users_path);
+    // The audit log's directory, not just the file: after logrotate moves
+    // the file, the unprivileged daemon must be able to create a new one.
+    // Only a directory of our own (/var/log/opensoc) is handed over whole,
+    // never a shared one like /var/log.
+    if (audit_log && audit_log->path().rfind(config.data_dir + "/", 0) != 0) {
+      const std::filesystem::path dir = std::filesystem::path(audit_log->path()).parent_path();
+      owned.push_back(dir.filename().string().rfind("opensoc", 0) == 0 ? dir.string() : audit_log->path());
+    }
+    auto dropped = service::drop_privileges(config.privileges, owned);
+    if (!dropped) {
+      log.error("privileges: {}", dropped.error().message);
+      return 1;
+    }
+    log.info("privileges: {}", dropped->summary);
+  }
   (*consumer)->start();
   if (store) store->start_indexer();
   std::atomic<bool> stop{false};
@@ -213,10 +296,20 @@ int run_daemon(const config::AppConfig& config, const telemetry::Logger& log) {
     (*consumer)->stop();
     return 1;
   }
-  log.info("capturing on {} port(s) with {} worker(s); API on http://{}:{}/", config.capture.ports.size(), n_workers,
-           config.http.listen_address, (*server)->port());
+  log.info("capturing on {} port(s) with {} worker(s); API on {}://{}:{}/", config.capture.ports.size(), n_workers,
+           config.http.tls.enabled ? "https" : "http", config.http.listen_address, (*server)->port());
+  notifier.ready("capturing on " + std::to_string(config.capture.ports.size()) + " port(s)");
+  WatchdogFeeder watchdog(notifier, [&workers]() {
+    std::vector<unsigned long long> progress;
+    for (const auto& w : workers) {
+      const WorkerSnapshot ws = w->snapshot();
+      progress.push_back(ws.bursts + ws.idle_polls);
+    }
+    return progress;
+  });
 
   const int sig = (*server)->serve_until_signal();
+  notifier.stopping();
   log.info("signal {} received, stopping capture", sig);
   stop.store(true, std::memory_order_relaxed);
   rt.wait_workers();

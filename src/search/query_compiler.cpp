@@ -479,6 +479,7 @@ Compiled range_query(const QueryNode& n) {
 
 Compiled text_query(const QueryNode& n) {
   const std::string& v = n.value;
+  if (!n.quoted && v == "*") return Xapian::Query::MatchAll;  // "*" alone: everything
   if (!n.quoted && looks_like_address(v)) {
     QueryNode as_ip = n;
     as_ip.field = "ip";

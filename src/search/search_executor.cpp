@@ -188,7 +188,10 @@ Result<SearchResult> run_once(const std::string& dir, const SearchRequest& r, co
   // Xapian refuses to search a database made of no shards.
   if (result.shards_searched == 0) return nothing_found();
 
-  Xapian::Query query = r.query.empty() ? Xapian::Query::MatchAll : r.query;
+  // An empty compiled query can match nothing. It once meant "everything",
+  // which made `x AND <punctuation>` (and a scoped user's `*`) match all.
+  if (r.query.empty()) return nothing_found();
+  Xapian::Query query = r.query;
   if (!whole_shards) {
     // Big-endian bytes compare like the numbers; Xapian's range is inclusive.
     query = Xapian::Query(Xapian::Query::OP_FILTER, query,

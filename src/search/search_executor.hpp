@@ -18,7 +18,9 @@
 namespace opensoc::search {
 
 struct SearchRequest {
-  Xapian::Query query;          ///< from the query compiler; an empty Query() matches every document
+  /// From the query compiler. An empty Query() matches nothing (the compiler
+  /// gives it for text with nothing indexable); the default matches everything.
+  Xapian::Query query = Xapian::Query::MatchAll;
   TimestampNs start = 0;        ///< [start, end) on @timestamp
   TimestampNs end = INT64_MAX;
   std::string_view kind_term;   ///< kSessionKindTerm / kEventKindTerm; empty = both

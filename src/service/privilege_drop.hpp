@@ -26,6 +26,14 @@ struct PrivilegeReport {
 /// `chown_paths` are given to the user (recursively for directories) first
 /// when config.chown_data_dir. Errors name the step that failed; the caller
 /// must then stop (running as root by accident is worse than not running).
+/// Call once, on the main thread, after everything that needs root is open
+/// and before capture starts. Blocks on the chown walk (one lstat per file).
+/// Every existing thread changes uid/gid (glibc broadcasts set*id), but
+/// capabilities, the bounding set, the ambient set and no_new_privs are
+/// per-thread: only the calling thread keeps the kept capabilities and gets
+/// the empty bounding set and no_new_privs; the others hold no capabilities
+/// at all after the uid change. Threads started later inherit the caller's.
+/// Symlinks are chowned themselves, never followed.
 Result<PrivilegeReport> drop_privileges(const PrivilegeConfig& config, const std::vector<std::string>& chown_paths);
 
 }  // namespace opensoc::service

@@ -8,6 +8,7 @@ import atexit
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -95,6 +96,13 @@ def temp_dir(prefix="opensoc-test-"):
 
 
 def write_config(path, text):
+    """Writes a test config. Tests that are not about auth or privileges run
+    the daemon with auth off and as the invoking user: unless the text says
+    otherwise, `auth: {enabled: false}` and `privileges: {user: ""}` are added."""
+    if not re.search(r"^auth:", text, re.M):
+        text += "\nauth:\n  enabled: false\n"
+    if not re.search(r"^privileges:", text, re.M):
+        text += "\nprivileges:\n  user: \"\"\n"
     with open(path, "w") as f:
         f.write(text)
     return path

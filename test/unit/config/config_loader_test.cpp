@@ -120,6 +120,26 @@ void require_same(const AppConfig& a, const AppConfig& b) {
   CHECK(da.syslog.port == db.syslog.port);
   CHECK(da.syslog.transport == db.syslog.transport);
   CHECK(da.syslog.format == db.syslog.format);
+  CHECK(a.http.tls.enabled == b.http.tls.enabled);
+  CHECK(a.http.tls.cert_file == b.http.tls.cert_file);
+  CHECK(a.http.tls.key_file == b.http.tls.key_file);
+  CHECK(a.http.tls.client_ca_file == b.http.tls.client_ca_file);
+  CHECK(a.http.tls.require_client_cert == b.http.tls.require_client_cert);
+  CHECK(a.auth.enabled == b.auth.enabled);
+  CHECK(a.auth.users_file == b.auth.users_file);
+  CHECK(a.auth.session_ttl_s == b.auth.session_ttl_s);
+  CHECK(a.auth.session_idle_s == b.auth.session_idle_s);
+  CHECK(a.auth.max_sessions == b.auth.max_sessions);
+  CHECK(a.auth.login_max_failures == b.auth.login_max_failures);
+  CHECK(a.auth.login_window_s == b.auth.login_window_s);
+  CHECK(a.auth.metrics_public == b.auth.metrics_public);
+  CHECK(a.auth.cookie_name == b.auth.cookie_name);
+  CHECK(a.audit.enabled == b.audit.enabled);
+  CHECK(a.audit.path == b.audit.path);
+  CHECK(a.privileges.user == b.privileges.user);
+  CHECK(a.privileges.group == b.privileges.group);
+  CHECK(a.privileges.keep_capabilities == b.privileges.keep_capabilities);
+  CHECK(a.privileges.chown_data_dir == b.privileges.chown_data_dir);
 }
 
 }  // namespace
@@ -323,7 +343,7 @@ TEST_CASE("parse_config reports each bad key with file, position, key path, expe
       {"data_dir: [a]\n", "t.yaml:1:11: data_dir: expected a non-empty directory path, got a list"},
       {"log_level: verbose\n", "t.yaml:1:12: log_level: expected one of: debug, info, warning, error, got 'verbose'"},
       {"logging: info\n",
-       "t.yaml:1:1: logging: unknown key (expected one of: data_dir, log_level, capture, flow, pipeline, http, store, sessions, search, export, enrichment, intel, rules, detectors, alerts, receivers)"},
+       "t.yaml:1:1: logging: unknown key (expected one of: data_dir, log_level, capture, flow, pipeline, http, store, sessions, search, export, enrichment, intel, rules, detectors, alerts, receivers, auth, audit, privileges)"},
       {"capture: 5\n", "t.yaml:1:10: capture: expected a mapping of capture settings, got '5'"},
       {"log_level: info\nlog_level: debug\n", "t.yaml:2:1: log_level: duplicate key (first at line 1)"},
       {"- a\n", "t.yaml:1:1: (top level): expected a mapping of config sections, got a list"},
@@ -464,7 +484,7 @@ TEST_CASE("parse_config reports each bad key with file, position, key path, expe
        "with unit KiB, MiB or GiB), got '-1'"},
       {"http:\n  port: 80\n",
        "t.yaml:2:3: http.port: unknown key (expected one of: listen, max_connections, request_timeout, "
-       "max_header_bytes, max_body_bytes)"},
+       "max_header_bytes, max_body_bytes, tls)"},
   };
   for (const Case& c : cases) {
     INFO("yaml:\n" << c.yaml);

@@ -17,6 +17,8 @@
 #include <xapian.h>
 
 #include "search/field_schema.hpp"
+#include "search/query_compiler.hpp"
+#include "search/query_parser.hpp"
 #include "search/search_executor.hpp"
 #include "search/search_shards.hpp"
 #include "support/temp_dir.hpp"
@@ -496,7 +498,7 @@ TEST_CASE("SearchExecutor histogram has every bucket from first to last match", 
   req.query = Xapian::Query("XEDnothing");
   CHECK(run_ok(dir, req).histogram.empty());
 
-  req.query = Xapian::Query();
+  req.query = Xapian::Query::MatchAll;
   req.histogram_interval_ns = 1;  // three hours in 1 ns buckets
   auto refused = SearchExecutor(dir).run(req);
   REQUIRE_FALSE(refused);
@@ -675,4 +677,46 @@ TEST_CASE("SearchShardWriter shards survive kill -9 in the middle of writing", "
   REQUIRE(w->add(last, "", make_doc(last, kEventKindTerm, "dns", 53, "{\"after\":1}")));
   REQUIRE(w->commit());
   CHECK(run_ok(dir, req).total == res.total + 1);
+}
+
+namespace {
+Xapian::Query compiled(std::string_view text) {
+  auto node = parse_search_query(text);
+  REQUIRE(std::holds_alternative<QueryNode>(node));
+  auto q = compile_query(std::get<QueryNode>(node));
+  REQUIRE(std::holds_alternative<Xapian::Query>(q));
+  return std::get<Xapian::Query>(q);
+}
+}  // namespace
+
+// A scoped user's search is `(<their q>) AND (ip:...)`: no part of the user's
+// text may widen it. `*` once compiled to an empty query that the executor
+// read as "everything", so `* AND x` matched all documents.
+TEST_CASE("a bare * ANDed with a clause is that clause, and an empty query matches nothing", "[search_shards]") {
+  test::TempDir tmp;
+  const std::string dir = tmp.file("search");
+  auto w = open_writer(dir);
+  // Ten documents, four with event.dataset "dns" as the indexer writes it.
+  for (int i = 0; i < 10; ++i) {
+    const TimestampNs ts = kT0 + i * kMinute;
+    Xapian::Document doc = make_doc(ts, kSessionKindTerm, "x", 80, json_of(i));
+    if (i % 3 == 0) doc.add_boolean_term("XED:dns");
+    REQUIRE(w->add(ts, "", doc));
+  }
+  REQUIRE(w->commit());
+  SearchRequest req;
+  req.limit = 100;
+  CHECK(run_ok(dir, req).total == 10);  // the default query: everything
+  req.query = compiled("*");
+  CHECK(run_ok(dir, req).total == 10);
+  req.query = compiled("event.dataset:dns");
+  CHECK(run_ok(dir, req).total == 4);
+  req.query = compiled("(*) AND (event.dataset:dns)");
+  CHECK(run_ok(dir, req).total == 4);
+  req.query = compiled("* AND event.dataset:dns");
+  CHECK(run_ok(dir, req).total == 4);
+  req.query = Xapian::Query();
+  CHECK(run_ok(dir, req).total == 0);
+  req.query = compiled("... AND event.dataset:dns");  // punctuation: nothing indexable
+  CHECK(run_ok(dir, req).total <= 4);
 }
