@@ -210,7 +210,27 @@ std::optional<std::vector<std::string>> string_array(simdjson::dom::element e) {
 
 }  // namespace
 
+// At namespace scope, not inside Impl: clang cannot default-construct a
+// nested class with member initialisers while the outer one is incomplete.
+// A named namespace (not an anonymous one): Impl's members take these types.
+namespace service_detail {
+// Who is asking, before any role check.
+struct Identity {
+  api::Principal principal;
+  const Session* session = nullptr;  ///< valid until the next SessionTable change
+  const UserRecord* user = nullptr;  ///< valid until the store changes
+  TimestampNs token_expires = 0;
+};
+struct Authentication {
+  std::optional<Identity> identity;
+  std::optional<api::Response> refusal;
+};
+}  // namespace service_detail
+
 struct AuthService::Impl {
+  using Identity = service_detail::Identity;
+  using Authentication = service_detail::Authentication;
+
   Impl(const AuthConfig& c, UserStore s, AuditSink a)
       : config(c),
         audit(std::move(a)),
@@ -228,17 +248,6 @@ struct AuthService::Impl {
   TimestampNs last_file_check = std::numeric_limits<TimestampNs>::min();
   simdjson::dom::parser parser;
 
-  // Who is asking, before any role check.
-  struct Identity {
-    api::Principal principal;
-    const Session* session = nullptr;  ///< valid until the next SessionTable change
-    const UserRecord* user = nullptr;  ///< valid until the store changes
-    TimestampNs token_expires = 0;
-  };
-  struct Authentication {
-    std::optional<Identity> identity;
-    std::optional<api::Response> refusal;
-  };
   // Built in place: assigning a whole Identity into the optional makes GCC 12
   // at -O3 warn (falsely) that its string may be used uninitialised.
   static void set_identity(Authentication& out, api::Principal principal, const Session* session,
