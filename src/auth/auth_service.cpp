@@ -20,6 +20,7 @@
 #include "auth/session_table.hpp"
 #include "auth/user_rules.hpp"
 #include "auth/user_store.hpp"
+#include "auth/users_file_json.hpp"
 #include "opensoc/core/json_writer.hpp"
 
 namespace opensoc::auth {
@@ -121,14 +122,6 @@ std::optional<std::string> form_decode(std::string_view s) {
 
 std::string time_text(TimestampNs t) { return format_rfc3339_ns(t); }
 
-void write_time_or_null(JsonWriter& w, std::string_view key, TimestampNs t) {
-  w.key(key);
-  if (t == 0) {
-    w.null();
-  } else {
-    w.value(time_text(t));
-  }
-}
 
 api::Response json_response(int status, std::string body) {
   api::Response r;

@@ -176,14 +176,6 @@ Result<UserRecord> parse_user(element e, const Fail& fail) {
   return u;
 }
 
-void write_time_or_null(JsonWriter& w, std::string_view key, TimestampNs t) {
-  w.key(key);
-  if (t == 0) {
-    w.null();
-  } else {
-    w.value(format_rfc3339_ns(t));
-  }
-}
 
 }  // namespace
 
@@ -297,6 +289,15 @@ std::string render_users_file(const std::vector<UserRecord>& users) {
   w.end_array().end_object();
   out += '\n';
   return out;
+}
+
+void write_time_or_null(JsonWriter& w, std::string_view key, TimestampNs t) {
+  w.key(key);
+  if (t == 0) {
+    w.null();
+  } else {
+    w.value(format_rfc3339_ns(t));
+  }
 }
 
 }  // namespace opensoc::auth

@@ -14,6 +14,8 @@
 #include "auth/user_store.hpp"
 #include "opensoc/core/result.hpp"
 
+#include "opensoc/core/json_writer.hpp"
+
 namespace opensoc::auth {
 
 /// Every record checked against user_rules.hpp; an Error names the element
@@ -24,5 +26,8 @@ namespace opensoc::auth {
 
 /// "2026-11-28T08:10:20Z" or with a fraction of up to 9 digits; UTC ("Z") only.
 [[nodiscard]] std::optional<TimestampNs> parse_rfc3339_utc(std::string_view text) noexcept;
+/// `"key": "<RFC 3339>"`, or `"key": null` for 0 (never / not set): how the
+/// users file and the users and tokens API write optional times.
+void write_time_or_null(JsonWriter& w, std::string_view key, TimestampNs t);
 
 }  // namespace opensoc::auth
