@@ -95,13 +95,13 @@ struct UserVerbSpec {
   UserVerb verb;
   std::size_t min_operands;
   std::size_t max_operands;    // kAnyNumber: no limit
-  std::string_view options[4];  // the user options this verb accepts ("" = unused slot)
+  std::string_view options[5];  // the user options this verb accepts ("" = unused slot)
   std::string_view operands;   // for messages
 };
 constexpr std::size_t kAnyNumber = static_cast<std::size_t>(-1);
 
 constexpr UserVerbSpec kUserVerbs[] = {
-    {"add", UserVerb::add, 1, 1, {"--role", "--scope", "--cert-subject", "--password-stdin"}, "NAME --role R"},
+    {"add", UserVerb::add, 1, 1, {"--role", "--scope", "--cert-subject", "--password-stdin", "--no-password"}, "NAME --role R"},
     {"passwd", UserVerb::passwd, 1, 1, {"--password-stdin"}, "NAME"},
     {"del", UserVerb::del, 1, 1, {}, "NAME"},
     {"list", UserVerb::list, 0, 0, {"--json"}, ""},
@@ -224,10 +224,11 @@ std::string help_text(const std::string& topic) {
     s += "  -h, --help            show this help\n";
     if (u->user) {
       s += "\nverbs:\n"
-           "  add NAME --role R [--scope CIDR]... [--cert-subject DN]... [--password-stdin]\n"
+           "  add NAME --role R [--scope CIDR]... [--cert-subject DN]... [--password-stdin | --no-password]\n"
            "                        a new user; role viewer, analyst or admin; --scope limits every answer to\n"
            "                        these networks (repeatable); --cert-subject maps a TLS client certificate\n"
-           "                        (RFC 2253 subject or sha256:<hex>) to the user (repeatable)\n"
+           "                        (RFC 2253 subject or sha256:<hex>) to the user (repeatable); --no-password:\n"
+           "                        no password sign-in (certificate or API token only)\n"
            "  passwd NAME [--password-stdin]\n"
            "                        set a new password\n"
            "  del NAME              remove the user and its tokens\n"
@@ -363,6 +364,10 @@ Result<CommandLine> parse_command_line(int argc, const char* const* argv) {
     } else if (u->user && a == "--password-stdin") {
       if (has_inline) return Error{cmd + ": option --password-stdin takes no value"};
       cl.password_stdin = true;
+      user_options.emplace_back(a);
+    } else if (u->user && a == "--no-password") {
+      if (has_inline) return Error{cmd + ": option --no-password takes no value"};
+      cl.no_password = true;
       user_options.emplace_back(a);
     } else if (a == "--json") {
       if (!u->json) return Error{cmd + ": option --json is not accepted here"};

@@ -49,6 +49,7 @@ struct CommandLine {
   std::vector<std::string> user_scopes;     ///< add: --scope CIDR (repeatable); scope: the positional CIDRs
   std::vector<std::string> user_cert_subjects;  ///< add: --cert-subject DN (repeatable); certs: the positional DNs
   bool password_stdin = false;              ///< add/passwd: read the password's first line from stdin
+  bool no_password = false;                 ///< add: a user without a password (certificate or token only)
   std::optional<std::string> token_label;   ///< token add: --label L
   std::optional<std::string> token_expires; ///< token add: --expires DURATION (e.g. 30d); none = never
   std::string token_id;                     ///< token revoke: ID

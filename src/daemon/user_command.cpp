@@ -406,7 +406,11 @@ int UserCommand::change(auth::UserStore& store) {
   }
 
   SecretText password;
-  if (v == UserVerb::add || v == UserVerb::passwd) {
+  if (cl_.no_password && cl_.password_stdin) {
+    return fail(kExitUsage, "--no-password and --password-stdin exclude each other");
+  }
+  // --no-password: a user who signs in only by client certificate or token.
+  if ((v == UserVerb::add && !cl_.no_password) || v == UserVerb::passwd) {
     if (auto r = read_password(cl_, io_, password); !r) return fail(kExitRuntimeFailure, r.error().message);
   }
 

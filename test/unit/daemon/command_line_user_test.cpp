@@ -33,6 +33,15 @@ TEST_CASE("parse_command_line reads user add with role, scopes, certificate subj
   CHECK(cl->password_stdin);
 }
 
+TEST_CASE("user add --no-password makes a certificate- or token-only user; passwd refuses it",
+          "[daemon][cli][user]") {
+  auto cl = parse({"user", "add", "bob", "--role", "viewer", "--cert-subject", "CN=bob", "--no-password"});
+  REQUIRE(cl);
+  CHECK(cl->no_password);
+  CHECK_FALSE(cl->password_stdin);
+  CHECK_FALSE(parse({"user", "passwd", "bob", "--no-password"}));
+}
+
 TEST_CASE("parse_command_line reads every user verb", "[daemon][cli][user]") {
   SECTION("passwd") {
     auto cl = parse({"user", "passwd", "bob"});
