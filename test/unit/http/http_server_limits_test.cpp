@@ -3,6 +3,7 @@
 // request_timeout_s in total; a throwing handler costs one 500, not the
 // server; pipelining is bounded; header fields reach the handler lower-cased.
 #include "http/http_server.hpp"
+#include "serving_test_server.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -26,28 +27,7 @@ using namespace opensoc;
 
 namespace {
 
-class LimitsServer {
- public:
-  explicit LimitsServer(http::HttpServer::Handler handler, std::uint32_t timeout_s = 10) {
-    http::HttpConfig config;
-    config.listen_address = "127.0.0.1";
-    config.listen_port = 0;
-    config.request_timeout_s = timeout_s;
-    auto started = http::HttpServer::start(config, std::move(handler));
-    REQUIRE(started.has_value());
-    server_ = std::move(*started);
-    thread_ = std::thread([this] { server_->serve_until_signal(); });
-  }
-  ~LimitsServer() {
-    server_->stop();
-    thread_.join();
-  }
-  [[nodiscard]] std::uint16_t port() const { return server_->port(); }
-
- private:
-  std::unique_ptr<http::HttpServer> server_;
-  std::thread thread_;
-};
+using LimitsServer = test::ServingTestServer;
 
 int connect_to(std::uint16_t port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);

@@ -3,6 +3,7 @@
 // parses the chunked framing itself, so the test does not trust Beast to
 // check Beast.
 #include "http/http_server.hpp"
+#include "serving_test_server.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -108,28 +109,7 @@ struct StreamingHandler {
   }
 };
 
-class TestServer {
- public:
-  explicit TestServer(http::HttpServer::Handler handler, std::uint32_t timeout_s = 10) {
-    http::HttpConfig config;
-    config.listen_address = "127.0.0.1";
-    config.listen_port = 0;
-    config.request_timeout_s = timeout_s;
-    auto started = http::HttpServer::start(config, std::move(handler));
-    REQUIRE(started.has_value());
-    server_ = std::move(*started);
-    thread_ = std::thread([this] { server_->serve_until_signal(); });
-  }
-  ~TestServer() {
-    server_->stop();
-    thread_.join();
-  }
-  [[nodiscard]] std::uint16_t port() const { return server_->port(); }
-
- private:
-  std::unique_ptr<http::HttpServer> server_;
-  std::thread thread_;
-};
+using TestServer = test::ServingTestServer;
 
 // Blocking client socket with a receive deadline, so a server that hangs
 // fails the test instead of hanging it.
