@@ -19,7 +19,8 @@ if [ ! -s demo-data/curlrc ]; then
   token=$("$opensocd" user token add demo --label demo-curl -c config/demo.yaml)
   (umask 077 && printf 'header = "Authorization: Bearer %s"\n' "$token" > demo-data/curlrc)
 fi
-echo "opensocd: capturing demo/demo.pcap; console user demo, password opensoc-demo"
+echo "opensocd: capturing demo/demo.pcap"
+echo "  console: http://127.0.0.1:8080/  (user demo, password opensoc-demo)"
 echo "  try: curl -s -K demo-data/curlrc http://127.0.0.1:8080/api/v1/stats"
 echo "  and a PCAP slice: curl -s -K demo-data/curlrc -o slice.pcap 'http://127.0.0.1:8080/api/v1/pcap?host=172.26.0.39&start=0'"
 echo "  and a search: curl -s -K demo-data/curlrc 'http://127.0.0.1:8080/api/v1/events?q=sni:*&facets=tls.client.server_name'"

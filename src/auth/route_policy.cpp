@@ -23,12 +23,17 @@ bool under(std::string_view path, std::string_view base) noexcept {
 std::optional<Role> required_role(std::string_view method, std::string_view path, const AuthConfig& config) noexcept {
   const bool read = method == "GET" || method == "HEAD";
   if (path == "/api/v1/health") return std::nullopt;
+  // The console's pages and assets are public files (no data in them): the
+  // sign-in page must load before anyone is signed in. Every API call the
+  // pages make is checked below like any other.
+  if (read && (path == "/" || under(path, "/console"))) return std::nullopt;
   if (path == "/api/v1/auth/login" && method == "POST") return std::nullopt;
   if (path == "/metrics") {
     if (config.metrics_public && read) return std::nullopt;
     return read ? std::optional<Role>(Role::viewer) : std::optional<Role>(Role::admin);
   }
-  if (path == "/api/v1/pcap") return Role::analyst;
+  if (path == "/api/v1/pcap" || path == "/api/v1/pcap/estimate") return Role::analyst;
+  if (path == "/api/v1/config") return Role::admin;
   if (under(path, "/api/v1/users") || under(path, "/api/v1/audit")) return Role::admin;
   // Own session and own tokens: every signed-in user; serve() enforces "own".
   if (under(path, "/api/v1/auth") || under(path, "/api/v1/tokens")) return Role::viewer;

@@ -935,6 +935,17 @@ void read_auth(const Field& f, auth::AuthConfig& c) {
       });
 }
 
+void read_console(const Field& f, ConsoleConfig& c) {
+  walk_mapping(f, "a mapping of console settings", NullMeans::defaults,
+               {
+                   {"enabled", [&](const Field& v) { set(c.enabled, read_bool(v)); }},
+                   {"history_interval",
+                    [&](const Field& v) { set(c.history_interval_s, read_number(v, Number::seconds, {1, 3600})); }},
+                   {"history_samples",
+                    [&](const Field& v) { set(c.history_samples, read_number(v, Number::count, {1, 100000})); }},
+               });
+}
+
 void read_audit(const Field& f, audit::AuditConfig& c) {
   walk_mapping(f, "a mapping of audit log settings", NullMeans::defaults,
                {
@@ -1069,6 +1080,7 @@ void read_document(const Field& root, AppConfig& config) {
                    {"auth", [&](const Field& v) { read_auth(v, config.auth); }},
                    {"audit", [&](const Field& v) { read_audit(v, config.audit); }},
                    {"privileges", [&](const Field& v) { read_privileges(v, config.privileges); }},
+                   {"console", [&](const Field& v) { read_console(v, config.console); }},
                });
 }
 
@@ -1144,6 +1156,7 @@ Result<AppConfig> parse_or_throw(std::string_view yaml_text, const std::string& 
   ConfigErrorList errors(source_name);
   AppConfig config;
   config.source_path = source_name;
+  config.source_text = text;
   if (root.IsNull()) {
     errors.add(1, 1, "(top level)", "expected a mapping of config sections, got an empty document");
     return errors.to_error();
@@ -1191,7 +1204,10 @@ Result<AppConfig> load_config(const std::string& path) {
     if (n < sizeof buffer) break;
   }
   if (std::ferror(file.get())) return fail(errno);
-  return parse_config(text, path);
+  const TimestampNs read_at = wall_clock_ns();
+  auto config = parse_config(text, path);
+  if (config) config->loaded_ns = read_at;
+  return config;
 }
 
 Result<void> validate_for_live_capture(const AppConfig& config) {

@@ -28,7 +28,7 @@ api::Response ApiGate::dispatch(const api::Request& in) {
   const std::string& p = r.path;
   if (p == "/api/v1/sessions" || p == "/api/v1/events" || p == "/api/v1/logs") {
     scope_search_request(r);
-  } else if (p == "/api/v1/pcap") {
+  } else if (p == "/api/v1/pcap" || p == "/api/v1/pcap/estimate") {
     scope_pcap_request(r);
   }
   if (p == "/api/v1/audit") {

@@ -18,12 +18,17 @@
 #include "auth/auth_service.hpp"
 #include "capture/dpdk_runtime.hpp"
 #include "config/config_loader.hpp"
+#include "console/console_site.hpp"
 #include "daemon/api_gate.hpp"
 #include "daemon/detection_endpoints.hpp"
+#include "daemon/field_catalog_endpoint.hpp"
 #include "daemon/packet_store.hpp"
 #include "daemon/pcap_endpoint.hpp"
+#include "daemon/pcap_estimate_endpoint.hpp"
 #include "daemon/search_endpoint.hpp"
 #include "daemon/request_audit.hpp"
+#include "daemon/running_config_endpoint.hpp"
+#include "daemon/stats_history.hpp"
 #include "daemon/telemetry_service.hpp"
 #include "daemon/user_command.hpp"
 #include "daemon/watchdog_feeder.hpp"
@@ -170,11 +175,23 @@ int run_daemon(const config::AppConfig& config, const telemetry::Logger& log) {
     return s;
   };
 
+  // The console's charts: sampled from the same snapshot as /api/v1/stats;
+  // the sampler starts with capture and stops right after the signal.
+  StatsHistory history(snapshot, std::chrono::seconds(config.console.history_interval_s),
+                       config.console.history_samples);
+
   api::ApiServices services;
   services.stats = snapshot;
+  services.fields = serve_field_catalog;
+  if (config.console.enabled) services.console = console::serve_console;
+  services.stats_history = [&history](const api::Request& r) { return history.serve(r); };
+  services.running_config = make_running_config_endpoint(config);
   if (store) {
     services.pcap = [&store](const api::Request& r) {
       return serve_pcap_request(r, store->index(), store->slice_options());
+    };
+    services.pcap_estimate = [&store](const api::Request& r) {
+      return serve_pcap_estimate(r, store->index(), store->slice_options());
     };
     if (config.sessions.enabled && config.search.enabled) {
       raise_open_file_limit();
@@ -296,6 +313,7 @@ int run_daemon(const config::AppConfig& config, const telemetry::Logger& log) {
     (*consumer)->stop();
     return 1;
   }
+  history.start();
   log.info("capturing on {} port(s) with {} worker(s); API on {}://{}:{}/", config.capture.ports.size(), n_workers,
            config.http.tls.enabled ? "https" : "http", config.http.listen_address, (*server)->port());
   notifier.ready("capturing on " + std::to_string(config.capture.ports.size()) + " port(s)");
@@ -310,6 +328,7 @@ int run_daemon(const config::AppConfig& config, const telemetry::Logger& log) {
 
   const int sig = (*server)->serve_until_signal();
   notifier.stopping();
+  history.stop();
   log.info("signal {} received, stopping capture", sig);
   stop.store(true, std::memory_order_relaxed);
   rt.wait_workers();

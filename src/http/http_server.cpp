@@ -325,7 +325,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     res->keep_alive(keep_alive);
     const std::size_t length = resp.body.size();
     if (!head) res->body() = std::move(resp.body);
-    res->content_length(length);
+    // A 304 (or 204) has no body and, per RFC 9110 §8.6, no Content-Length of its own.
+    if (resp.status != 304 && resp.status != 204) res->content_length(length);
     arm_deadline();
     bhttp::async_write(stream_, *res,
                        [self = this->shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {

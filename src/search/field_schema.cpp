@@ -200,6 +200,8 @@ std::span<const FieldAlias> field_aliases() noexcept { return kAliases; }
 
 const FieldSpec& dynamic_field_spec() noexcept { return kDynamicField; }
 
+std::span<const std::string_view> dynamic_roots() noexcept { return kDynamicRoots; }
+
 bool has_dynamic_root(std::string_view name) noexcept {
   for (std::string_view root : kDynamicRoots) {
     if (name.size() > root.size() && name.substr(0, root.size()) == root) return true;

@@ -50,6 +50,8 @@ const FieldSpec& dynamic_field_spec() noexcept;
 /// True for names under a parser's own root (cef., leef., kv., zeek.,
 /// suricata., log.syslog., labels., netflow., json.).
 bool has_dynamic_root(std::string_view name) noexcept;
+/// Those roots, each ending with '.' (the console's field list shows them).
+std::span<const std::string_view> dynamic_roots() noexcept;
 
 /// An alias stands for the OR of up to four fields (`ip` = source.ip OR destination.ip).
 struct FieldAlias {

@@ -61,8 +61,19 @@ const std::vector<Row> kTable = {
     {"DELETE", "/api/v1/tokens/0123456789ab", Role::viewer},
     // Unknown paths: viewer for reads (then 404), admin for writes.
     {"GET", "/api/v1/nothing", Role::viewer},
-    {"GET", "/", Role::viewer},
     {"POST", "/api/v1/nothing", Role::admin},
+    // The console's pages and assets are public files; the API calls they make are not.
+    {"GET", "/", std::nullopt},
+    {"HEAD", "/console", std::nullopt},
+    {"GET", "/console/", std::nullopt},
+    {"GET", "/console/hunt", std::nullopt},
+    {"GET", "/console/assets/app.js", std::nullopt},
+    {"POST", "/console/hunt", Role::admin},
+    {"GET", "/consolex", Role::viewer},
+    {"GET", "/api/v1/pcap/estimate", Role::analyst},
+    {"GET", "/api/v1/config", Role::admin},
+    {"GET", "/api/v1/fields", Role::viewer},
+    {"GET", "/api/v1/stats/history", Role::viewer},
     // Near misses of the public paths are not public.
     {"GET", "/api/v1/health/", Role::viewer},
     {"GET", "/api/v1/healthz", Role::viewer},

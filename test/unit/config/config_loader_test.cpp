@@ -343,7 +343,7 @@ TEST_CASE("parse_config reports each bad key with file, position, key path, expe
       {"data_dir: [a]\n", "t.yaml:1:11: data_dir: expected a non-empty directory path, got a list"},
       {"log_level: verbose\n", "t.yaml:1:12: log_level: expected one of: debug, info, warning, error, got 'verbose'"},
       {"logging: info\n",
-       "t.yaml:1:1: logging: unknown key (expected one of: data_dir, log_level, capture, flow, pipeline, http, store, sessions, search, export, enrichment, intel, rules, detectors, alerts, receivers, auth, audit, privileges)"},
+       "t.yaml:1:1: logging: unknown key (expected one of: data_dir, log_level, capture, flow, pipeline, http, store, sessions, search, export, enrichment, intel, rules, detectors, alerts, receivers, auth, audit, privileges, console)"},
       {"capture: 5\n", "t.yaml:1:10: capture: expected a mapping of capture settings, got '5'"},
       {"log_level: info\nlog_level: debug\n", "t.yaml:2:1: log_level: duplicate key (first at line 1)"},
       {"- a\n", "t.yaml:1:1: (top level): expected a mapping of config sections, got a list"},
