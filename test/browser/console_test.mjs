@@ -302,6 +302,25 @@ await step('hunt', async () => {
   const baseTotal = pass ? base.total : null;
   const kind = pass ? base.kind : 'sessions';
 
+  // Field-name completion: the list comes from /api/v1/fields; typing a
+  // prefix offers exactly the fields and aliases that start with it, and
+  // Tab puts the chosen name in the bar.
+  const fieldsApi = await api('/api/v1/fields');
+  const names = [...(fieldsApi.body.fields || []).map((f) => f.name), ...(fieldsApi.body.aliases || []).map((a) => a.alias)];
+  const wantNames = names.filter((n) => n.startsWith('dns.q')).sort();
+  check(wantNames.includes('dns.question.name'), 'hunt: /api/v1/fields lists dns.question.name', wantNames.join(','));
+  await page.fill(tid('query-input'), '');
+  await page.type(tid('query-input'), 'dns.q');
+  const offered = await page.waitForSelector(`${tid('completion-item')}:visible`, { timeout: T })
+    .then(() => page.$$eval(tid('completion-item'), (els) => els.map((e) => e.dataset.value)), () => []);
+  // Prefix matches come first; names that merely contain the word may follow.
+  const offeredPrefix = offered.filter((n) => n.startsWith('dns.q'));
+  check(JSON.stringify([...offeredPrefix].sort()) === JSON.stringify(wantNames) && offered.slice(0, wantNames.length).every((n) => n.startsWith('dns.q')),
+    'hunt: typing "dns.q" offers the API\'s fields with that prefix, first', `offered ${JSON.stringify(offered)}, want ${wantNames}`);
+  await page.press(tid('query-input'), 'Tab');
+  const completed = await page.inputValue(tid('query-input'));
+  check(wantNames.some((n) => completed.startsWith(n)), 'hunt: Tab completes the field name in the query bar', completed);
+
   // A bad query: query-error with the API's position.
   const bad = await api(`/api/v1/${kind}`, { q: BAD_Q, limit: 1 });
   check(bad.status === 400 && Number.isInteger(bad.body.position), `hunt: the API refuses "${BAD_Q}" with a position`, JSON.stringify(bad));

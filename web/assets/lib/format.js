@@ -9,7 +9,9 @@ function scaled(n, base = 1000) {
   let v = Math.abs(Number(n) || 0);
   let i = 0;
   while (v >= base && i < SI.length - 1) { v /= base; i += 1; }
-  const digits = v >= 100 || i === 0 ? 0 : v >= 10 ? 1 : 2;
+  // Whole numbers below 1000 stay whole (bytes, counts); fractions (rates,
+  // axis ticks such as 0.5/s) keep their digits.
+  const digits = v >= 100 || (i === 0 && Number.isInteger(v)) ? 0 : v >= 10 ? 1 : 2;
   return { text: (n < 0 ? '-' : '') + v.toFixed(digits), prefix: SI[i] };
 }
 
