@@ -31,6 +31,7 @@
 
 #include <simdjson.h>
 
+#include "opensoc/core/json_number.hpp"
 #include "opensoc/core/json_writer.hpp"
 #include "slice/time_value.hpp"
 
@@ -49,31 +50,6 @@ bool is_fixed_key(std::string_view name) {
   return std::find(kFixedKeys.begin(), kFixedKeys.end(), name) != kFixedKeys.end();
 }
 
-// RFC 8259 number grammar: a "numeric" detail that is not one is written as a
-// string, so a caller's mistake can never make the line unparseable.
-bool is_json_number(std::string_view s) {
-  std::size_t i = 0;
-  const auto digit = [&](std::size_t k) { return k < s.size() && s[k] >= '0' && s[k] <= '9'; };
-  if (i < s.size() && s[i] == '-') ++i;
-  if (!digit(i)) return false;
-  if (s[i] == '0') {
-    ++i;
-  } else {
-    while (digit(i)) ++i;
-  }
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    if (!digit(i)) return false;
-    while (digit(i)) ++i;
-  }
-  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
-    if (!digit(i)) return false;
-    while (digit(i)) ++i;
-  }
-  return i == s.size();
-}
 
 std::string errno_text(int err) { return std::strerror(err); }
 

@@ -14,6 +14,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "opensoc/core/json_number.hpp"
 #include "opensoc/core/json_writer.hpp"
 
 namespace opensoc::config {
@@ -93,30 +94,6 @@ std::string without_url_password(const std::string& v) {
   return out;
 }
 
-// JSON's number grammar, so the text can be written as it is.
-bool is_json_number(std::string_view s) {
-  std::size_t i = 0;
-  const auto digit = [&](std::size_t k) { return k < s.size() && s[k] >= '0' && s[k] <= '9'; };
-  if (i < s.size() && s[i] == '-') ++i;
-  if (!digit(i)) return false;
-  if (s[i] == '0') {
-    ++i;
-  } else {
-    while (digit(i)) ++i;
-  }
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    if (!digit(i)) return false;
-    while (digit(i)) ++i;
-  }
-  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
-    if (!digit(i)) return false;
-    while (digit(i)) ++i;
-  }
-  return i == s.size();
-}
 
 class Renderer {
  public:

@@ -341,6 +341,8 @@ await step('hunt', async () => {
 
   // Facets: include then exclude one value.
   const facetApi = await api(`/api/v1/${kind}`, { q: HUNT_Q, limit: 0, facets: 'source.ip,destination.port,network.transport' });
+  // Facets come in a second request after the records (data-facets-ready).
+  await page.waitForSelector(`${tid('page-hunt')}[data-facets-ready="1"]`, { timeout: T }).catch(() => {});
   const values = await page.$$eval(tid('facet-value'), (els) => els.map((e) => ({ field: e.dataset.field, value: e.dataset.value })));
   check(values.length > 0, 'hunt: facet panels list facet-value entries', 'no facet-value');
   let pick = null;
@@ -369,7 +371,7 @@ await step('hunt', async () => {
     const [p2, r2] = await eventually(tableMatchesApi);
     check(p2 && urlParams().get('q') === q0 && r2.total === baseTotal, 'hunt: the back button restores the query and its table', p2 ? `q ${urlParams().get('q')} total ${r2.total}` : r2);
 
-    await page.waitForSelector(`${sel} ${tid('facet-exclude')}`, { state: 'attached' });
+    await page.waitForSelector(`${tid('page-hunt')}[data-facets-ready="1"] ${sel} ${tid('facet-exclude')}`, { state: 'attached' });
     await page.locator(`${sel} ${tid('facet-exclude')}`).first().click();
     await waitUrl((u) => (u.searchParams.get('q') || '') !== q0).catch(() => {});
     const qExc = urlParams().get('q') || '';

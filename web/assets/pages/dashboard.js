@@ -1,7 +1,7 @@
 // Dashboard: the live state of the sensor (capture, drops, sessions, storage,
 // alerts; GET /api/v1/stats + /api/v1/stats/history, refreshed every 10 s)
 // and what the sessions of the selected time range were about (top talkers,
-// ports, protocols, countries: ONE /api/v1/sessions?limit=0&facets=… call).
+// ports, protocols, countries: two /api/v1/sessions?limit=0&facets=… calls).
 // The time range lives in the URL (start/end); it only drives the top-N
 // lists, the live charts always show the daemon's last hour.
 import { apiGet } from '../lib/api.js';
@@ -21,6 +21,8 @@ const FACETS = [
   ['network.protocol', 'top-protocols', 'Protocols'],
   ['destination.geo.country_iso_code', 'top-countries', 'Destination countries'],
 ];
+const TALKER_FACETS = ['source.ip', 'destination.ip'];
+const FAST_FACETS = FACETS.map(([f]) => f).filter((f) => !TALKER_FACETS.includes(f));
 const SEVERITY = { 1: 'high', 2: 'medium', 3: 'low', 4: 'info' };  // as docs/ALERTS.md and the alerts page
 const STATUSES = ['new', 'acknowledged', 'escalated', 'closed'];
 
@@ -276,30 +278,33 @@ export async function mount(root, ctx) {
       h('p', { class: 'muted' }, `${fmtCount(a.total ?? 0)} alerts in the store`));
   }
 
-  // ---- range part: one faceted sessions query --------------------------------------
+  // ---- range part: faceted sessions queries ---------------------------------------
+  // Ports, protocols and countries first (few distinct values: fast), then
+  // the talkers: a facet on source.ip visits every session and counts one
+  // entry per address, seconds on a million sessions (bench/RESULTS.md,
+  // "Web console"). data-ready waits for the first, data-facets-ready for both.
   async function loadFacets({ quiet = false } = {}) {
     if (facetCtl) facetCtl.abort();
     facetCtl = new AbortController();
     const { signal } = facetCtl;
     if (!quiet) {
       facetsLoaded = false;
+      root.dataset.facetsReady = '0';
       markReady();
     }
-    let res;
-    let err;
-    try {
-      res = await apiGet('/api/v1/sessions', {
-        limit: 0, facets: FACETS.map(([f]) => f).join(','), facet_size: 10, start: range.start, end: range.end,
-      }, { signal });
-    } catch (e) {
-      if (e.name === 'AbortError') return;
-      err = e;
-    }
-    if (signal.aborted) return;
-    facetCtl = null;
-    renderFacets(res, err);
+    const ask = (fields) => apiGet('/api/v1/sessions', {
+      limit: 0, facets: fields.join(','), facet_size: 10, start: range.start, end: range.end,
+    }, { signal }).then((res) => ({ res }), (err) => ({ err }));
+    const fast = await ask(FAST_FACETS);
+    if (signal.aborted || fast.err?.name === 'AbortError') return;
+    renderFacets(fast.res, fast.err, ['top-ports', 'top-protocols', 'top-countries']);
     facetsLoaded = true;
     markReady();
+    const talkers = await ask(TALKER_FACETS);
+    if (signal.aborted || talkers.err?.name === 'AbortError') return;
+    facetCtl = null;
+    renderFacets(talkers.res, talkers.err, ['top-talkers']);
+    root.dataset.facetsReady = '1';
   }
 
   function huntHref(field, value) {
@@ -320,17 +325,22 @@ export async function mount(root, ctx) {
     return list;
   }
 
-  function renderFacets(res, err) {
-    rangeNote.textContent = res ? `${describeRange(range)} · ${res.total_exact === false ? '≥ ' : ''}${fmtCount(res.total)} sessions`
-      + `${isRelative(range) ? ` · refreshed every ${LIVE_MS / 1000} s` : ''}` : describeRange(range);
-    for (const id of ['top-talkers', 'top-ports', 'top-protocols', 'top-countries']) {
+  function renderFacets(res, err, ids) {
+    if (ids.includes('top-ports')) {
+      rangeNote.textContent = res ? `${describeRange(range)} · ${res.total_exact === false ? '≥ ' : ''}${fmtCount(res.total)} sessions`
+        + `${isRelative(range) ? ` · refreshed every ${LIVE_MS / 1000} s` : ''}` : describeRange(range);
+    }
+    for (const id of ids) {
       clear(body[id]);
       if (err) body[id].append(errorBox(err));
     }
     if (err) return;
-    body['top-talkers'].append(h('div', { class: 'talkers' },
-      h('div', {}, h('h3', {}, 'Sources'), facetList(res, 'source.ip')),
-      h('div', {}, h('h3', {}, 'Destinations'), facetList(res, 'destination.ip'))));
+    if (ids.includes('top-talkers')) {
+      body['top-talkers'].append(h('div', { class: 'talkers' },
+        h('div', {}, h('h3', {}, 'Sources'), facetList(res, 'source.ip')),
+        h('div', {}, h('h3', {}, 'Destinations'), facetList(res, 'destination.ip'))));
+      return;
+    }
     body['top-ports'].append(facetList(res, 'destination.port'));
     body['top-protocols'].append(facetList(res, 'network.protocol'));
     body['top-countries'].append(facetList(res, 'destination.geo.country_iso_code'));

@@ -1,6 +1,7 @@
 // The Hunt page: search sessions, protocol events or logs; a histogram, the
-// results table, facets and the opened record, all from one request per
-// state change. Every bit of state is in the URL (q, kind, start, end, sort,
+// results table, facets and the opened record. Each state change makes one
+// request for the records and histogram (then data-ready) and a second one
+// for the facet counts (then data-facets-ready). Every bit of state is in the URL (q, kind, start, end, sort,
 // offset, limit, cols, open), so a reload or a shared link shows the same
 // view and the back button undoes the last change.
 import { apiGet } from '../lib/api.js';
@@ -92,6 +93,7 @@ export async function mount(root, ctx) {
   let fields = null;          // {info, names} once /api/v1/fields answered
   let data = null;            // the last good answer
   let dataKey = '';
+  let facetData = null;       // the facet counts for the same search (a second request)
   let ctrl = null;
   let rv = null;              // the open record view
   let chooserOpen = false;
@@ -229,10 +231,10 @@ export async function mount(root, ctx) {
 
   function renderFacets() {
     clear(facetsEl);
-    const f = data?.facets || {};
+    const f = facetData?.facets || {};
     for (const field of FACETS[state.kind]) {
       if (!f[field]) continue;
-      facetsEl.append(facetList(field, f[field], data.total, {
+      facetsEl.append(facetList(field, f[field], facetData.total, {
         onInclude: (fld, v) => set({ q: andClause(state.q, clause(fld, v)), offset: 0, open: null }),
         onExclude: (fld, v) => set({ q: andClause(state.q, clause(fld, v, true)), offset: 0, open: null }),
       }));
@@ -304,9 +306,13 @@ export async function mount(root, ctx) {
     if (!state.start) storeSpan = span;
     if (signal.aborted) return;
     const s = state;
+    // Records and histogram first, facets in a second request: a facet over
+    // a field with many distinct values (source.ip) visits every match and
+    // can take seconds on a million sessions, while the page of records
+    // takes milliseconds (bench/RESULTS.md, "Web console").
     const params = {
       q: s.q, start: s.start, end: s.end, sort: s.sort, offset: s.offset, limit: s.limit,
-      facets: FACETS[s.kind].join(','), facet_size: 8, histogram: histogramInterval(span),
+      histogram: histogramInterval(span),
     };
     let res;
     try {
@@ -333,10 +339,31 @@ export async function mount(root, ctx) {
     main.classList.remove('loading', 'stale');
     hist.render(res.histogram || null, askedRange());
     renderPager();
-    renderFacets();
     renderTable();
     renderRecord(false);
     root.dataset.ready = '1';
+    loadFacets(s, signal);
+  }
+
+  async function loadFacets(s, signal) {
+    facetData = null;
+    root.dataset.facetsReady = '0';
+    facetsEl.classList.add('loading');
+    try {
+      facetData = await apiGet(`/api/v1/${s.kind}`, {
+        q: s.q, start: s.start, end: s.end, limit: 0, facets: FACETS[s.kind].join(','), facet_size: 8,
+      }, { signal });
+    } catch (e) {
+      if (e.name === 'AbortError') return;
+      clear(facetsEl);
+      facetsEl.append(errorBox(e));
+      facetsEl.classList.remove('loading');
+      root.dataset.facetsReady = '1';
+      return;
+    }
+    facetsEl.classList.remove('loading');
+    renderFacets();
+    root.dataset.facetsReady = '1';
   }
 
   function update(params) {
