@@ -237,6 +237,13 @@ def routes(alert_id):
         ("POST", "/api/v1/tokens", lambda cred: {"label": f"mx-{cred}"}, "viewer"),
         ("DELETE", "/api/v1/tokens/{token_id}", None, "viewer"),
         ("GET", "/api/v1/audit?limit=5", None, "admin"),
+        ("GET", "/api/v1/fields", None, "viewer"),
+        ("GET", "/api/v1/stats/history", None, "viewer"),
+        ("GET", f"/api/v1/pcap/estimate?host={SCOPE_HOST}&{SINCE}", None, "analyst"),
+        ("GET", "/api/v1/config", None, "admin"),
+        # The console's files are public (the sign-in page loads first).
+        ("GET", "/console/", None, None),
+        ("GET", "/console/assets/app.js", None, None),
         ("GET", "/api/v1/no-such-route", None, "viewer"),
     ]
 
@@ -301,7 +308,7 @@ def run_matrix(http, sess, alert_id, token, revoked, expired):
                         f"{method} {path} [{cred}]: 401 carries WWW-Authenticate: Bearer", str(hs))
             if path_t == "/api/v1/tokens" and method == "POST" and st is not None and 200 <= st < 300:
                 token_ids[cred] = str(get_path(as_json(raw), "id") or "")
-            if path.startswith("/api/v1/pcap") and st == 200:
+            if path.startswith("/api/v1/pcap?") and st == 200:
                 try:
                     _, recs = read_pcap(raw)
                     pcap_sizes.append(len(raw))
@@ -499,6 +506,12 @@ def scope_checks(http, sess, bearer, d):
             f"analyst scoped to {SCOPE_HOST}/32: every packet of its pcap (proto=tcp) is to/from it (tshark)",
             f"{st} {len(frames)} frames; {[ln for ln in frames if SCOPE_HOST not in ln.split(chr(9))][:5]}")
     c.equal(len(frames), len(want), f"... and it holds all {len(want)} such packets of the capture")
+    # The console's size estimate goes through the same scope.
+    st, _, raw = http.request("GET", f"/api/v1/pcap/estimate?proto=tcp&{SINCE}",
+                              headers={"Cookie": f"{sess.cookie_name}={cookie}"})
+    est = as_json(raw) if st == 200 else {}
+    c.equal((st, get_path(est, "packets"), get_path(est, "bytes")), (200, len(frames), os.path.getsize(path)),
+            "the scoped analyst's /api/v1/pcap/estimate counts exactly its scoped pcap (packets, bytes)")
     st, _, raw = http.request("GET", f"/api/v1/pcap?proto=tcp&{SINCE}", headers=bearer)
     try:
         n_all = len(read_pcap(raw)[1]) if st == 200 else None
