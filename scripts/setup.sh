@@ -61,13 +61,13 @@ if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
     if (cd "$browser_dir" && timeout 600 npm ci --no-audit --no-fund --silent); then
       echo "setup: test/browser node_modules installed (npm ci)"
     else
-      echo "setup: note: npm ci in test/browser failed; the console browser test will be skipped"
+      echo "setup: note: npm ci in test/browser failed; the console browser test will fail"
     fi
   else
     echo "setup: test/browser node_modules up to date"
   fi
 else
-  echo "setup: note: node/npm not found; the console browser test will be skipped"
+  echo "setup: note: node/npm not found; the console browser test will fail"
 fi
 
 # Demo GeoIP/ASN data (optional): the ip-location-db packages on npm carry

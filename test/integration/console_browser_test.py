@@ -17,10 +17,13 @@ downloaded PCAPs with tshark: the record's download holds the same packets
 (frame times and lengths, community id) as tshark reads from the original
 capture with the session's 5-tuple filter.
 
-Skips (77) only when /usr/bin/chromium, node or test/browser/node_modules
-(`npm ci` in test/browser, scripts/setup.sh does it) is missing.
+Fails at once, saying what to install, when /usr/bin/chromium, node or
+test/browser/node_modules (`npm ci` in test/browser; scripts/setup.sh does
+both) is missing: the console's tests must not pass by not running.
+OPENSOC_ALLOW_BROWSER_SKIP=1 turns that into a skip (77) for a machine that
+cannot have a browser.
 
-Development aid: OPENSOC_CONSOLE_DEV=1 serves console/ from the checkout
+Development aid: OPENSOC_CONSOLE_DEV=1 serves web/ from the checkout
 through tools/console_dev_server.py in front of the daemon (for a binary
 without the console compiled in).
 
@@ -60,8 +63,11 @@ if not node:
 if not os.path.isfile(os.path.join(BROWSER_DIR, "node_modules", "playwright-core", "package.json")):
     why_skip.append("test/browser/node_modules is missing (run `npm ci` in test/browser; scripts/setup.sh does it)")
 if why_skip:
-    print("SKIP console browser test: " + "; ".join(why_skip))
-    sys.exit(77)
+    if os.environ.get("OPENSOC_ALLOW_BROWSER_SKIP") == "1":
+        print("SKIP console browser test: " + "; ".join(why_skip))
+        sys.exit(77)
+    print("not ok - the console browser test cannot run: " + "; ".join(why_skip))
+    sys.exit(1)
 
 
 class Checks:
