@@ -140,7 +140,9 @@ export function queryBar({ value = '', onSubmit, fields }) {
 
   input.addEventListener('input', suggest);
   input.addEventListener('click', () => { if (!list.hidden) suggest(); });
-  input.addEventListener('blur', () => setTimeout(close, 100));
+  // Close on a real loss of focus only: a re-render elsewhere can take focus
+  // for a moment and give it back, and the list must survive that.
+  input.addEventListener('blur', () => setTimeout(() => { if (document.activeElement !== input) close(); }, 100));
   input.addEventListener('keydown', (e) => {
     const open = !list.hidden && items.length > 0;
     if (open && (e.key === 'ArrowDown' || e.key === 'ArrowUp')) {
